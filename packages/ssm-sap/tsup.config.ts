@@ -1,0 +1,11 @@
+import { defineConfig } from "tsup"
+
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ["esm", "cjs"],
+  dts: { compilerOptions: { composite: false, customConditions: [] } },
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  tsconfig: "tsconfig.build.json"
+})

@@ -1,0 +1,10 @@
+/**
+ * The one list of test projects. Vitest 4 reads projects from
+ * `vitest.config.ts`, which imports this list.
+ */
+export const projects = [
+  "packages/core",
+  "packages/lightsail",
+  "packages/servicediscovery",
+  "packages/ssm-sap"
+]
