@@ -1,0 +1,155 @@
+/**
+ * The unified `Operation`: one shape for a Lightsail, Cloud Map or SSM for
+ * SAP operation. Adapters map the service's own object into it with a pure
+ * function and keep the untouched original in `raw`.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { OperationRef } from "./OperationRef.js"
+
+/**
+ * The six unified statuses. `unknown` is what a status value the adapter does
+ * not know maps to: never terminal, never success.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const OperationStatus = Schema.Literals([
+  "pending",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "unknown"
+])
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type OperationStatus = typeof OperationStatus.Type
+
+/**
+ * The statuses that end an operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const terminalStatuses: ReadonlySet<OperationStatus> = new Set(["succeeded", "failed", "cancelled"])
+
+/**
+ * The error a failed operation reports: the service's own code and message.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const OperationErrorInfo = Schema.Struct({
+  code: Schema.optionalKey(Schema.String),
+  message: Schema.String
+})
+
+/**
+ * What the operation acts on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const OperationResource = Schema.Struct({
+  type: Schema.optionalKey(Schema.String),
+  name: Schema.optionalKey(Schema.String),
+  id: Schema.optionalKey(Schema.String),
+  arn: Schema.optionalKey(Schema.String)
+})
+
+/**
+ * One step of an operation (SSM for SAP operation events).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const OperationStep = Schema.Struct({
+  description: Schema.optionalKey(Schema.String),
+  status: OperationStatus,
+  rawStatus: Schema.String,
+  message: Schema.optionalKey(Schema.String),
+  resource: Schema.optionalKey(OperationResource),
+  at: Schema.optionalKey(Schema.Date)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type OperationStep = typeof OperationStep.Type
+
+/**
+ * The unified operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Operation = Schema.Struct({
+  ref: OperationRef,
+  /** The service's own operation type, e.g. `CreateInstance`, `REGISTER_INSTANCE`. Cloud Map list summaries lack it. */
+  type: Schema.optionalKey(Schema.String),
+  status: OperationStatus,
+  terminal: Schema.Boolean,
+  /** The status value exactly as the service sent it. */
+  rawStatus: Schema.String,
+  resource: OperationResource,
+  /** Cloud Map `Targets`: `NAMESPACE`, `SERVICE`, `INSTANCE` to IDs. */
+  targets: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  /** SSM for SAP `Properties`. */
+  properties: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  createdAt: Schema.optionalKey(Schema.Date),
+  updatedAt: Schema.optionalKey(Schema.Date),
+  endedAt: Schema.optionalKey(Schema.Date),
+  error: Schema.optionalKey(OperationErrorInfo),
+  region: Schema.String,
+  /** Lightsail `location`: the availability zone and region. */
+  location: Schema.optionalKey(
+    Schema.Struct({
+      availabilityZone: Schema.optionalKey(Schema.String),
+      regionName: Schema.optionalKey(Schema.String)
+    })
+  ),
+  /** Steps, where the service reports them (SSM for SAP operation events). */
+  steps: Schema.optionalKey(Schema.Array(OperationStep)),
+  /** The untouched service object. */
+  raw: Schema.Unknown
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Operation = typeof Operation.Type
+
+/**
+ * True when the value is an `Operation` (a snapshot rather than a bare ref).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isOperation = (u: unknown): u is Operation =>
+  typeof u === "object" && u !== null && "ref" in u && "status" in u && "terminal" in u && "rawStatus" in u
+
+/**
+ * A key that changes when anything a waiter reports changes: used to emit
+ * snapshots only on change.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const snapshotKey = (op: Operation): string =>
+  [
+    op.status,
+    op.rawStatus,
+    op.terminal,
+    op.updatedAt?.getTime() ?? "",
+    op.endedAt?.getTime() ?? "",
+    op.error?.code ?? "",
+    op.error?.message ?? "",
+    op.steps?.length ?? ""
+  ].join("|")

@@ -1,0 +1,307 @@
+import { Effect, Logger, Stream } from "effect"
+import { describe, expect, it } from "vitest"
+import { OperationFailedError } from "../src/OperationError.js"
+import * as Waiter from "../src/Waiter.js"
+import { op, ref, runWithClock, scriptedSource, sourceError } from "./helpers.js"
+
+const minute = 60_000
+const fast = { minDelay: 1_000, maxDelay: 10_000 }
+
+describe("waitForTerminal", () => {
+  it("polls until the operation is terminal and returns it", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [
+      op("pending"),
+      op("running"),
+      op("succeeded")
+    ])
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
+    expect(r._tag).toBe("Success")
+    expect(r._tag === "Success" && r.success.status).toBe("succeeded")
+    expect(calls).toHaveLength(3)
+    expect(calls[0]).toBe(0)
+  })
+
+  it("returns a failed operation as a value: terminal, not an error", async () => {
+    const failed = op("failed", { error: { code: "CANNOT_CREATE_HOSTED_ZONE", message: "zone limit" } })
+    const { source } = scriptedSource("servicediscovery", [failed])
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], minute)
+    expect(r._tag === "Success" && r.success.error?.code).toBe("CANNOT_CREATE_HOSTED_ZONE")
+  })
+
+  it("resolves an already terminal snapshot without a poll", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+    const r = await runWithClock(Waiter.waitForTerminal(op("succeeded"), fast), [source], minute)
+    expect(r._tag === "Success" && r.success.status).toBe("succeeded")
+    expect(calls).toHaveLength(0)
+  })
+
+  it("spaces polls by the backoff and never beyond maxDelay", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+    await runWithClock(
+      Waiter.waitForTerminal(ref(), { ...fast, timeout: "10 minutes" }),
+      [source],
+      11 * minute
+    )
+    const gaps = calls.slice(1).map((t, i) => t - calls[i]!)
+    expect(gaps.length).toBeGreaterThan(10)
+    for (const [n, gap] of gaps.entries()) {
+      expect(gap).toBeGreaterThanOrEqual(1_000)
+      expect(gap).toBeLessThanOrEqual(Math.min(1_000 * 2 ** n, 10_000))
+    }
+  })
+
+  it("times out with the last operation seen, the last poll just before the deadline", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+    const r = await runWithClock(
+      Waiter.waitForTerminal(ref(), { ...fast, timeout: "2 minutes" }),
+      [source],
+      5 * minute
+    )
+    expect(r._tag).toBe("Failure")
+    if (r._tag !== "Failure") return
+    expect(r.failure._tag).toBe("WaitTimeoutError")
+    if (r.failure._tag !== "WaitTimeoutError") return
+    expect(r.failure.lastSeen?.status).toBe("running")
+    expect(r.failure.timeoutMillis).toBe(2 * minute)
+    const lastPoll = calls.at(-1)!
+    expect(lastPoll).toBeLessThan(2 * minute)
+    expect(lastPoll).toBeGreaterThanOrEqual(2 * minute - 10_000)
+  })
+
+  it("bounds a request that never answers by the deadline", async () => {
+    const { source } = scriptedSource("servicediscovery", ["hang"])
+    const r = await runWithClock(
+      Waiter.waitForTerminal(ref(), { ...fast, timeout: "30 seconds" }),
+      [source],
+      minute
+    )
+    expect(r._tag === "Failure" && r.failure._tag).toBe("WaitTimeoutError")
+  })
+
+  it("keeps waiting through not-found inside the grace window", async () => {
+    const nf = sourceError("not-found", "OperationNotFound", "no such operation", 404)
+    const { source, calls } = scriptedSource("servicediscovery", [nf, nf, nf, op("running"), op("succeeded")])
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
+    expect(r._tag === "Success" && r.success.status).toBe("succeeded")
+    expect(calls).toHaveLength(5)
+  })
+
+  it("fails with OperationNotFoundError once the grace window has passed", async () => {
+    const nf = sourceError("not-found", "OperationNotFound", "no such operation", 404)
+    const { source, calls } = scriptedSource("servicediscovery", [nf])
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
+    expect(r._tag).toBe("Failure")
+    if (r._tag !== "Failure" || r.failure._tag !== "OperationNotFoundError")
+      throw new Error("expected not found")
+    expect(r.failure.code).toBe("OperationNotFound")
+    expect(r.failure.serviceMessage).toBe("no such operation")
+    expect(r.failure.requestId).toBe("req-1")
+    expect(calls.at(-1)!).toBeGreaterThanOrEqual(30_000)
+    expect(calls.at(-1)!).toBeLessThan(45_000)
+  })
+
+  it("absorbs throttling and transient errors while the deadline allows", async () => {
+    const throttled = sourceError("throttled", "RequestLimitExceeded", "slow down", 429)
+    const transient = sourceError("transient", "InternalFailure", "oops", 500)
+    const { source, calls } = scriptedSource("servicediscovery", [
+      throttled,
+      throttled,
+      transient,
+      throttled,
+      op("running"),
+      op("succeeded")
+    ])
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
+    expect(r._tag === "Success" && r.success.status).toBe("succeeded")
+    expect(calls).toHaveLength(6)
+    // A throttled poll waits at least twice the minimum delay.
+    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(2_000)
+  })
+
+  it("reports the last poll error when throttling outlasts the deadline", async () => {
+    const { source } = scriptedSource("servicediscovery", [
+      sourceError("throttled", "RequestLimitExceeded", "slow down")
+    ])
+    const r = await runWithClock(
+      Waiter.waitForTerminal(ref(), { ...fast, timeout: "1 minute" }),
+      [source],
+      2 * minute
+    )
+    if (r._tag !== "Failure" || r.failure._tag !== "WaitTimeoutError") throw new Error("expected a timeout")
+    expect(r.failure.lastError).toEqual({ code: "RequestLimitExceeded", message: "slow down" })
+  })
+
+  it.each([
+    ["denied", "AccessDeniedException", "AccessDeniedError"],
+    ["unauthenticated", "UnrecognizedClientException", "AccessDeniedError"],
+    ["invalid", "InvalidInput", "ServiceError"],
+    ["unknown", "Weird", "ServiceError"]
+  ] as const)("fails at once on %s with the service's code", async (reason, code, tag) => {
+    const { source, calls } = scriptedSource("servicediscovery", [sourceError(reason, code, "no", 400)])
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
+    expect(calls).toHaveLength(1)
+    if (r._tag !== "Failure") throw new Error("expected a failure")
+    expect(r.failure._tag).toBe(tag)
+    expect((r.failure as { code: string }).code).toBe(code)
+    expect((r.failure as { requestId?: string }).requestId).toBe("req-1")
+  })
+
+  it("retries a malformed response a few times, then fails with a ServiceError", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [
+      sourceError("malformed", "MalformedResponse", "no Operation")
+    ])
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
+    expect(calls).toHaveLength(3)
+    expect(r._tag === "Failure" && r.failure._tag === "ServiceError" && r.failure.reason).toBe("malformed")
+  })
+
+  it("never counts an unknown status as success and warns once", async () => {
+    const weird = op("unknown", { rawStatus: "ROLLING_BACK" })
+    const { source, calls } = scriptedSource("servicediscovery", [weird])
+    const logs: string[] = []
+    const logger = Logger.make(({ message }) => logs.push(String(message)))
+    const r = await runWithClock(
+      Waiter.waitForTerminal(ref(), { ...fast, timeout: "1 minute" }).pipe(
+        Effect.provide(Logger.layer([logger]))
+      ),
+      [source],
+      2 * minute
+    )
+    expect(r._tag === "Failure" && r.failure._tag).toBe("WaitTimeoutError")
+    expect(calls.length).toBeGreaterThan(3)
+    expect(logs.filter((l) => l.includes("ROLLING_BACK"))).toHaveLength(1)
+  })
+
+  it("rejects a bad ref before any request", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("succeeded")])
+    const r = await runWithClock(
+      Waiter.waitForTerminal("servicediscovery:us-east-1:", fast),
+      [source],
+      minute
+    )
+    expect(r._tag === "Failure" && r.failure._tag).toBe("InvalidOperationRefError")
+    expect(calls).toHaveLength(0)
+  })
+
+  it("rejects a ref for a region no client serves, and a service with no source", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("succeeded")], {
+      regions: ["eu-west-1"]
+    })
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], minute)
+    expect(r._tag === "Failure" && r.failure.message).toContain("us-east-1")
+    const r2 = await runWithClock(
+      Waiter.waitForTerminal("lightsail:us-east-1:0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c"),
+      [source],
+      minute
+    )
+    expect(r2._tag === "Failure" && r2.failure.message).toContain("No source is configured for lightsail")
+    expect(calls).toHaveLength(0)
+  })
+
+  it("calls onProgress only when the operation changed", async () => {
+    const seen: string[] = []
+    const { source } = scriptedSource("servicediscovery", [
+      op("pending"),
+      op("pending"),
+      op("running"),
+      op("running"),
+      op("succeeded")
+    ])
+    await runWithClock(
+      Waiter.waitForTerminal(ref(), { ...fast, onProgress: (o) => seen.push(o.status) }),
+      [source],
+      5 * minute
+    )
+    expect(seen).toEqual(["pending", "running", "succeeded"])
+  })
+})
+
+describe("waitForSuccess", () => {
+  it("fails with OperationFailedError carrying the operation, code and message", async () => {
+    const failed = op("failed", { error: { code: "INTERNAL_FAILURE", message: "hosted zone broke" } })
+    const { source } = scriptedSource("servicediscovery", [op("running"), failed])
+    const r = await runWithClock(Waiter.waitForSuccess(ref(), fast), [source], 5 * minute)
+    if (r._tag !== "Failure") throw new Error("expected a failure")
+    expect(r.failure).toBeInstanceOf(OperationFailedError)
+    if (!(r.failure instanceof OperationFailedError)) return
+    expect(r.failure.code).toBe("INTERNAL_FAILURE")
+    expect(r.failure.message).toContain("hosted zone broke")
+    expect(r.failure.operation.status).toBe("failed")
+  })
+
+  it("returns a succeeded operation", async () => {
+    const { source } = scriptedSource("servicediscovery", [op("succeeded")])
+    const r = await runWithClock(Waiter.waitForSuccess(ref(), fast), [source], minute)
+    expect(r._tag === "Success" && r.success.status).toBe("succeeded")
+  })
+})
+
+describe("waitForAll", () => {
+  it("returns one outcome per input, in input order; one failure does not stop the others", async () => {
+    const a = ref("servicediscovery", "aaaa-1")
+    const b = ref("servicediscovery", "bbbb-2")
+    const c = ref("servicediscovery", "cccc-3")
+    const { source } = scriptedSource("servicediscovery", [
+      (r) =>
+        r.id === "bbbb-2"
+          ? sourceError("denied", "AccessDeniedException", "no")
+          : op(r.id === "aaaa-1" ? "succeeded" : "failed", {}, r)
+    ])
+    const r = await runWithClock(
+      Waiter.waitForAll([a, b, c], { ...fast, requireSuccess: true }),
+      [source],
+      minute
+    )
+    if (r._tag !== "Success") throw new Error("waitForAll never fails")
+    expect(r.success.map((o) => o.input)).toEqual([a, b, c])
+    expect(r.success.map((o) => (o.ok ? o.operation.status : o.error._tag))).toEqual([
+      "succeeded",
+      "AccessDeniedError",
+      "OperationFailedError"
+    ])
+  })
+})
+
+describe("watch", () => {
+  it("emits each change once and ends with the terminal snapshot", async () => {
+    const { source } = scriptedSource("servicediscovery", [
+      op("pending"),
+      op("running"),
+      op("running"),
+      op("succeeded")
+    ])
+    const r = await runWithClock(Stream.runCollect(Waiter.watch(ref(), fast)), [source], 5 * minute)
+    if (r._tag !== "Success") throw new Error("expected the stream to end")
+    expect(r.success.map((o) => o.status)).toEqual(["pending", "running", "succeeded"])
+  })
+
+  it("fails the stream with the wait's error", async () => {
+    const { source } = scriptedSource("servicediscovery", [
+      op("running"),
+      sourceError("denied", "AccessDeniedException", "no")
+    ])
+    const r = await runWithClock(Stream.runCollect(Waiter.watch(ref(), fast)), [source], 5 * minute)
+    expect(r._tag === "Failure" && r.failure._tag).toBe("AccessDeniedError")
+  })
+})
+
+describe("get", () => {
+  it("reads once, retrying transient errors a few times", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [
+      sourceError("transient", "InternalFailure", "x", 500),
+      op("running")
+    ])
+    const r = await runWithClock(Waiter.get(ref()), [source], minute)
+    expect(r._tag === "Success" && r.success.status).toBe("running")
+    expect(calls).toHaveLength(2)
+  })
+
+  it("fails at once with OperationNotFoundError", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [
+      sourceError("not-found", "OperationNotFound", "gone", 404)
+    ])
+    const r = await runWithClock(Waiter.get(ref()), [source], minute)
+    expect(r._tag === "Failure" && r.failure._tag).toBe("OperationNotFoundError")
+    expect(calls).toHaveLength(1)
+  })
+})
