@@ -56,21 +56,9 @@ export class SourceError extends Schema.TaggedError<SourceError>()("SourceError"
   httpStatus: Schema.optionalKey(Schema.Number)
 }) {}
 
-/**
- * A ref that cannot be read: malformed, unknown service, bad ID, or a region
- * no configured client serves. Raised before any request.
- *
- * @since 0.1.0
- * @category errors
- */
-export class InvalidOperationRefError extends Schema.TaggedError<InvalidOperationRefError>()(
-  "InvalidOperationRefError",
-  {
-    input: Schema.String,
-    reason: Schema.String,
-    message: Schema.String
-  }
-) {}
+import { InvalidOperationRefError } from "./OperationRef.js"
+
+export { InvalidOperationRefError }
 
 /**
  * A wait option that makes no sense (a negative timeout, an unparseable

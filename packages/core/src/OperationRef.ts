@@ -11,7 +11,22 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
-import { InvalidOperationRefError } from "./OperationError.js"
+
+/**
+ * A ref that cannot be read: malformed, unknown service, bad ID, or a region
+ * no configured client serves. Raised before any request.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidOperationRefError extends Schema.TaggedError<InvalidOperationRefError>()(
+  "InvalidOperationRefError",
+  {
+    input: Schema.String,
+    reason: Schema.String,
+    message: Schema.String
+  }
+) {}
 
 /**
  * The AWS service codes opstatus speaks.

@@ -180,11 +180,9 @@ export const resolvePolicy = Effect.fnUntraced(function* (
   ...layers: ReadonlyArray<WaitOptions | undefined>
 ) {
   const base = serviceDefaults[service]
-  const pick = <K extends keyof WaitOptions>(key: K): WaitOptions[K] => {
-    let value: WaitOptions[K]
-    for (const layer of layers) if (layer?.[key] !== undefined) value = layer[key]
-    return value
-  }
+  // The last layer that sets an option wins.
+  const pick = <K extends keyof WaitOptions>(key: K): WaitOptions[K] =>
+    layers.reduce<WaitOptions[K]>((value, layer) => layer?.[key] ?? value, undefined)
   const read = (option: "timeout" | "minDelay" | "maxDelay" | "notFoundGrace", fallback: number) => {
     const value = pick(option)
     return value === undefined ? Effect.succeed(fallback) : toMillis(option, value as Duration.Input)
