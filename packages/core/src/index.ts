@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+
+export * from "./Adapter.js"
 export * from "./Operation.js"
 export * from "./OperationError.js"
 export * from "./OperationRef.js"
