@@ -76,6 +76,18 @@ export class InvalidWaitOptionsError extends Schema.TaggedError<InvalidWaitOptio
 ) {}
 
 /**
+ * A list query that makes no sense for its service (a page size out of
+ * range, a filter the service does not have). Raised before any request.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidQueryError extends Schema.TaggedError<InvalidQueryError>()("InvalidQueryError", {
+  service: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
  * The operation does not exist (after the not-found grace window, when waiting).
  *
  * @since 0.1.0

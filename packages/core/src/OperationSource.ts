@@ -8,7 +8,7 @@
  */
 import { Context, Effect, Layer, type Stream } from "effect"
 import type { Operation } from "./Operation.js"
-import { InvalidOperationRefError, type SourceError } from "./OperationError.js"
+import { InvalidOperationRefError, type InvalidQueryError, type SourceError } from "./OperationError.js"
 import type { OperationRef, ServiceSlug } from "./OperationRef.js"
 
 /**
@@ -27,7 +27,7 @@ export interface OperationSource<Query = unknown> {
   readonly list: (
     region: string,
     query: Query
-  ) => Stream.Stream<Operation, SourceError | InvalidOperationRefError>
+  ) => Stream.Stream<Operation, SourceError | InvalidOperationRefError | InvalidQueryError>
   /** Says what one failed request means. */
   readonly classify: (error: unknown) => SourceError
   /** The refs of the operations a mutating call started. */

@@ -21,6 +21,7 @@ import {
   AccessDeniedError,
   type GetError,
   type InvalidOperationRefError,
+  type InvalidQueryError,
   OperationFailedError,
   OperationNotFoundError,
   ServiceError,
@@ -379,7 +380,10 @@ export const list = <Query>(
   source: OperationSource<Query>,
   region: string,
   query: Query
-): Stream.Stream<Operation, ServiceError | AccessDeniedError | InvalidOperationRefError> =>
+): Stream.Stream<
+  Operation,
+  ServiceError | AccessDeniedError | InvalidOperationRefError | InvalidQueryError
+> =>
   source
     .list(region, query)
     .pipe(
