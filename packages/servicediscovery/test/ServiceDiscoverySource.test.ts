@@ -225,16 +225,14 @@ describe("serviceDiscoverySource over the real ServiceDiscoveryClient (aws-sdk-c
   })
 
   it("access denied fails at once", async () => {
-    mock
-      .on(GetOperationCommand)
-      .rejects(
-        new ServiceDiscoveryServiceException({
-          name: "AccessDeniedException",
-          $fault: "client",
-          message: "denied",
-          $metadata: { httpStatusCode: 403 }
-        })
-      )
+    mock.on(GetOperationCommand).rejects(
+      new ServiceDiscoveryServiceException({
+        name: "AccessDeniedException",
+        $fault: "client",
+        message: "denied",
+        $metadata: { httpStatusCode: 403 }
+      })
+    )
     const status = createOperationStatus({ sources: [serviceDiscoverySource({ client })] })
     await expect(status.waitForTerminal(ref, quick)).rejects.toBeInstanceOf(AccessDeniedError)
     expect(mock.commandCalls(GetOperationCommand)).toHaveLength(1)
