@@ -314,3 +314,12 @@ describe("refs from mutating responses", () => {
     mock.restore()
   })
 })
+
+describe("docs/status-mapping.md", () => {
+  it("prints the Lightsail table verbatim", async () => {
+    const { readFile } = await import("node:fs/promises")
+    const { renderStatusTable } = await import("@opstatus/core")
+    const doc = await readFile(new URL("../../../docs/status-mapping.md", import.meta.url), "utf8")
+    expect(doc).toContain(`<!-- table:lightsail -->\n${renderStatusTable(lightsailStatusTable)}\n`)
+  })
+})

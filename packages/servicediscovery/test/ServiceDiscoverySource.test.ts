@@ -298,3 +298,12 @@ describe("refs from mutating responses", () => {
     ).toThrow(InvalidOperationRefError)
   })
 })
+
+describe("docs/status-mapping.md", () => {
+  it("prints the Cloud Map table verbatim", async () => {
+    const { readFile } = await import("node:fs/promises")
+    const { renderStatusTable } = await import("@opstatus/core")
+    const doc = await readFile(new URL("../../../docs/status-mapping.md", import.meta.url), "utf8")
+    expect(doc).toContain(`<!-- table:servicediscovery -->\n${renderStatusTable(serviceDiscoveryStatusTable)}\n`)
+  })
+})

@@ -316,3 +316,13 @@ describe("refsFromResponse", () => {
     expect(refsFromResponse({}, { region: "us-east-1" })).toEqual([])
   })
 })
+
+describe("docs/status-mapping.md", () => {
+  it("prints the SSM for SAP tables verbatim", async () => {
+    const { readFile } = await import("node:fs/promises")
+    const { renderStatusTable } = await import("@opstatus/core")
+    const doc = await readFile(new URL("../../../docs/status-mapping.md", import.meta.url), "utf8")
+    expect(doc).toContain(`<!-- table:ssm-sap -->\n${renderStatusTable(ssmSapStatusTable)}\n`)
+    expect(doc).toContain(`<!-- table:ssm-sap-events -->\n${renderStatusTable(ssmSapEventStatusTable)}\n`)
+  })
+})
