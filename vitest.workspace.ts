@@ -6,5 +6,6 @@ export const projects = [
   "packages/core",
   "packages/lightsail",
   "packages/servicediscovery",
-  "packages/ssm-sap"
+  "packages/ssm-sap",
+  "packages/emulator"
 ]

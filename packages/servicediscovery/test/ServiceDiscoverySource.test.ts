@@ -304,6 +304,8 @@ describe("docs/status-mapping.md", () => {
     const { readFile } = await import("node:fs/promises")
     const { renderStatusTable } = await import("@opstatus/core")
     const doc = await readFile(new URL("../../../docs/status-mapping.md", import.meta.url), "utf8")
-    expect(doc).toContain(`<!-- table:servicediscovery -->\n${renderStatusTable(serviceDiscoveryStatusTable)}\n`)
+    expect(doc).toContain(
+      `<!-- table:servicediscovery -->\n${renderStatusTable(serviceDiscoveryStatusTable)}\n`
+    )
   })
 })

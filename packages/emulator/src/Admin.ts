@@ -1,0 +1,128 @@
+/**
+ * The admin surface under the reserved path prefix `/_emulator/`: JSON over HTTP, no auth, for
+ * tests and benchmarks in other processes (create and force operations, read metrics, reset,
+ * change the scenario, health).
+ */
+import { randomUUID } from "node:crypto"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import {
+  parseCreateOperationInput,
+  parseScenario,
+  ScenarioError,
+  SERVICE_NAMES,
+  type ServiceName
+} from "./Scenario.js"
+import type { Simulation, TransitionTarget } from "./Simulation.js"
+
+/** The reserved path prefix of the admin surface. */
+export const ADMIN_PREFIX = "/_emulator/"
+
+class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+const readJson = async (req: IncomingMessage, cap: number): Promise<unknown> => {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size <= cap) chunks.push(chunk)
+  }
+  if (size > cap) throw new AdminError(413, `body exceeds ${cap} bytes`)
+  const text = Buffer.concat(chunks).toString("utf8")
+  if (text.trim() === "") return {}
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new AdminError(400, "body is not valid JSON")
+  }
+}
+
+const serviceOf = (name: string): ServiceName => {
+  const service = SERVICE_NAMES.find((s) => s === name)
+  if (service === undefined) throw new AdminError(404, `unknown service ${name}`)
+  return service
+}
+
+const TARGETS: readonly TransitionTarget[] = ["running", "succeeded", "failed"]
+
+const route = async (req: IncomingMessage, sim: Simulation, cap: number): Promise<[number, unknown]> => {
+  const path = (req.url ?? "").split("?")[0]!.slice(ADMIN_PREFIX.length).replace(/\/+$/, "")
+  const parts = path.split("/").map(decodeURIComponent)
+  const method = req.method ?? "GET"
+  const key = `${method} ${parts[0] ?? ""}`
+  switch (key) {
+    case "GET health":
+      return [200, { status: "ok", simulatedNow: sim.clock.now(), timeScale: sim.clock.timeScale() }]
+    case "GET metrics":
+      return [200, sim.metrics.snapshot()]
+    case "POST reset":
+      sim.reset()
+      return [200, { status: "reset" }]
+    case "GET scenario":
+      return [200, sim.scenario()]
+    case "POST scenario":
+      sim.configure(parseScenario(await readJson(req, cap)))
+      return [200, sim.scenario()]
+    case "POST operations": {
+      if (parts.length === 1)
+        return [201, sim.createOperation(parseCreateOperationInput(await readJson(req, cap)))]
+      if (parts.length === 4 && parts[3] === "transition") {
+        const body = (await readJson(req, cap)) as Record<string, unknown>
+        const to = body?.to
+        if (!TARGETS.includes(to as TransitionTarget)) {
+          throw new AdminError(400, `"to" must be one of ${TARGETS.join(", ")}`)
+        }
+        const reason: { errorCode?: string; errorMessage?: string } = {}
+        if (typeof body.errorCode === "string") reason.errorCode = body.errorCode
+        if (typeof body.errorMessage === "string") reason.errorMessage = body.errorMessage
+        const service = serviceOf(parts[1]!)
+        if (sim.describe(service, parts[2]!) === undefined)
+          throw new AdminError(404, `no such operation ${parts[2]}`)
+        return [200, sim.transition(service, parts[2]!, to as TransitionTarget, reason)]
+      }
+      break
+    }
+    case "GET operations": {
+      if (parts.length === 3) {
+        const service = serviceOf(parts[1]!)
+        const found = sim.describe(service, parts[2]!)
+        if (found === undefined) throw new AdminError(404, `no such operation ${parts[2]}`)
+        return [200, { ...found, terminalAt: sim.terminalAt(service, parts[2]!) ?? null }]
+      }
+      break
+    }
+  }
+  throw new AdminError(404, `no admin route ${method} ${ADMIN_PREFIX}${path}`)
+}
+
+/** Handles one admin request; never throws. */
+export const handleAdminRequest = async (
+  req: IncomingMessage,
+  res: ServerResponse,
+  sim: Simulation,
+  maxBodyBytes: number
+): Promise<void> => {
+  res.sendDate = false
+  let status: number
+  let body: unknown
+  try {
+    ;[status, body] = await route(req, sim, maxBodyBytes)
+  } catch (error) {
+    status = error instanceof AdminError ? error.status : error instanceof ScenarioError ? 400 : 500
+    body = { error: error instanceof Error ? error.message : String(error) }
+  }
+  if (res.destroyed) return
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-requestid": randomUUID()
+  })
+  res.end(text)
+}

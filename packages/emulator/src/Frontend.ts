@@ -1,0 +1,197 @@
+/**
+ * The HTTP front end of the emulated services: reads the body under a size cap, finds the service
+ * and operation (awsJson by `X-Amz-Target`, restJson by path), checks the SigV4 credential scope,
+ * applies faults, runs the operation and writes the answer in the service's wire format.
+ * It never throws and always answers or closes the socket.
+ */
+import { randomUUID } from "node:crypto"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { setTimeout as sleep } from "node:timers/promises"
+import { CLOUD_MAP_TARGET_PREFIX } from "./CloudMap.js"
+import { ApiError, type ErrorKind } from "./internal/apiError.js"
+import { type CredentialScope, parseAuthorization } from "./internal/sigv4.js"
+import { encodeError } from "./internal/wireErrors.js"
+import { LIGHTSAIL_TARGET_PREFIX } from "./Lightsail.js"
+import type { Outcome } from "./Metrics.js"
+import { SERVICE_NAMES, type ServiceName } from "./Scenario.js"
+import { SERVICES, type Simulation } from "./Simulation.js"
+import { SSM_SAP_ROUTES } from "./SsmSap.js"
+
+/** What the front end needs besides the request. */
+export interface FrontendContext {
+  readonly sim: Simulation
+  readonly maxBodyBytes: number
+  /** Aborted when the emulator stops, to cut injected latency short. */
+  readonly signal: AbortSignal
+}
+
+interface Route {
+  readonly service: ServiceName | undefined
+  /** The operation name as asked; undefined when the request names none. */
+  readonly operation: string | undefined
+}
+
+const TARGETS: Readonly<Record<string, ServiceName>> = {
+  [LIGHTSAIL_TARGET_PREFIX]: "lightsail",
+  [CLOUD_MAP_TARGET_PREFIX]: "servicediscovery"
+}
+
+const scopeService = (scope: CredentialScope | undefined): ServiceName | undefined =>
+  SERVICE_NAMES.find((name) => name === scope?.service)
+
+/** Finds the service and operation: awsJson routes on X-Amz-Target (the path is ignored), restJson on the path. */
+const identify = (req: IncomingMessage, scope: CredentialScope | undefined): Route => {
+  const target = req.headers["x-amz-target"]
+  if (typeof target === "string" && target !== "") {
+    const dot = target.indexOf(".")
+    const prefix = dot < 0 ? target : target.slice(0, dot)
+    const service = TARGETS[prefix]
+    return {
+      service: service ?? scopeService(scope),
+      operation: service === undefined ? target : target.slice(dot + 1)
+    }
+  }
+  const path = (req.url ?? "/").split("?")[0]!
+  const last = path.replace(/\/+$/, "").split("/").pop() ?? ""
+  const operation = SSM_SAP_ROUTES[last]
+  if (operation !== undefined && req.method === "POST") return { service: "ssm-sap", operation }
+  return { service: scopeService(scope), operation: undefined }
+}
+
+interface Body {
+  readonly text: string
+  readonly tooLarge: boolean
+}
+
+/** Reads the whole body, keeping at most `cap` bytes; rejects if the client goes away first. */
+const readBody = (req: IncomingMessage, cap: number): Promise<Body> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= cap) chunks.push(chunk)
+      else chunks.length = 0
+    })
+    req.on("end", () => resolve({ text: Buffer.concat(chunks).toString("utf8"), tooLarge: size > cap }))
+    req.on("error", reject)
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("request aborted"))
+    })
+  })
+
+const HTML_502 =
+  "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
+
+/** Handles one request to an emulated service. */
+export const handleServiceRequest = async (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: FrontendContext
+): Promise<void> => {
+  // A Date header would make the SDK correct its clock; send none.
+  res.sendDate = false
+  const { sim } = ctx
+  const requestId = randomUUID()
+  const authorization = req.headers.authorization
+  const scope = parseAuthorization(authorization)
+  const route = identify(req, scope)
+  const region = scope?.region ?? "unknown"
+  const known =
+    route.service !== undefined &&
+    route.operation !== undefined &&
+    SERVICES[route.service].operations.has(route.operation)
+  const operationName = known ? route.operation! : "Unknown"
+
+  const record = (outcome: Outcome) => sim.metrics.record(route.service, operationName, region, outcome)
+  const send = (status: number, contentType: string, text: string, extra: Record<string, string> = {}) => {
+    res.writeHead(status, {
+      "content-type": contentType,
+      "content-length": Buffer.byteLength(text),
+      "x-amzn-requestid": requestId,
+      ...extra
+    })
+    res.end(text)
+  }
+  const fail = (kind: ErrorKind, message: string, outcome?: Outcome) => {
+    const e = encodeError(route.service, kind, message)
+    send(e.status, e.contentType, JSON.stringify(e.body), { "x-amzn-errortype": e.name })
+    record(outcome ?? (e.status >= 500 ? "error-5xx" : "error-4xx"))
+  }
+
+  let body: Body
+  try {
+    body = await readBody(req, ctx.maxBodyBytes)
+  } catch {
+    return
+  }
+  if (body.tooLarge)
+    return fail("tooLarge", `The request body exceeds the limit of ${ctx.maxBodyBytes} bytes.`)
+  // Real AWS says MissingAuthenticationTokenException here; we use the AccessDeniedException name throughout.
+  if (authorization === undefined) return fail("accessDenied", "Missing Authentication Token")
+  if (scope === undefined) {
+    return fail("accessDenied", "Authorization header requires a SigV4 'Credential' parameter.")
+  }
+  if (sim.isDenied(scope.accessKeyId)) {
+    return fail(
+      "accessDenied",
+      `User with access key ${scope.accessKeyId} is not authorized to perform ${route.operation ?? "this action"}.`
+    )
+  }
+  if (!known || route.service === undefined) {
+    return fail("unknownOperation", `The operation ${route.operation ?? req.url ?? ""} is not supported.`)
+  }
+  const service = route.service
+  const operation = route.operation!
+
+  const decision = sim.faults.decide(service, region, sim.settings(service, region), sim.clock.real())
+  if (decision.latencyMs > 0) {
+    try {
+      await sleep(decision.latencyMs, undefined, { signal: ctx.signal })
+    } catch {
+      return
+    }
+  }
+  if (decision.throttled) return fail("throttling", "Rate exceeded", "throttled")
+  if (decision.reset) {
+    record("reset")
+    req.socket.destroy()
+    return
+  }
+  if (decision.serverError !== undefined) {
+    return decision.serverError === 500
+      ? fail("internal", "An internal error occurred. Try again later.")
+      : fail("unavailable", "The service is unavailable. Try again later.")
+  }
+  if (decision.malformed === "html502") {
+    record("malformed")
+    return send(502, "text/html", HTML_502)
+  }
+
+  let input: unknown
+  try {
+    input = body.text.trim() === "" ? {} : JSON.parse(body.text)
+  } catch {
+    return fail("validation", "The request body is not valid JSON.")
+  }
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return fail("validation", "The request body must be a JSON object.")
+  }
+
+  let result: Record<string, unknown>
+  try {
+    result = sim.call(service, operation, input as Record<string, unknown>, scope.accessKeyId, region)
+  } catch (error) {
+    if (error instanceof ApiError) return fail(error.kind, error.message)
+    return fail("internal", "An internal error occurred.")
+  }
+  const text = JSON.stringify(result)
+  const contentType = service === "ssm-sap" ? "application/json" : "application/x-amz-json-1.1"
+  if (decision.malformed === "json200") {
+    record("malformed")
+    // A strict prefix of a JSON object is never valid JSON.
+    return send(200, contentType, text.slice(0, Math.max(1, Math.floor(text.length / 2))))
+  }
+  record("ok")
+  send(200, contentType, text)
+}

@@ -1,0 +1,42 @@
+/**
+ * @opstatus/emulator: a loopback emulator of the Lightsail, Cloud Map and SSM for SAP operation
+ * APIs for tests and benchmarks, and a small SigV4 SSM for SAP client.
+ */
+export { ADMIN_PREFIX } from "./Admin.js"
+export { type CliIo, main, untilSignal } from "./Cli.js"
+export { CLOUD_MAP_FAILURES } from "./CloudMap.js"
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  type Emulator,
+  type StartEmulatorOptions,
+  startEmulator
+} from "./Emulator.js"
+export { accountIdFor } from "./internal/ids.js"
+export { LIGHTSAIL_COMPLETED_TYPES, lightsailResourceType } from "./Lightsail.js"
+export type { Counts, EmulatorMetrics, Outcome, ServiceMetrics } from "./Metrics.js"
+export { OUTCOMES } from "./Metrics.js"
+export {
+  type CreateOperationInput,
+  DEFAULT_DURATIONS,
+  type Durations,
+  type Faults,
+  mergeScenario,
+  parseCreateOperationInput,
+  parseScenario,
+  type Range,
+  type RateLimit,
+  type Scenario,
+  ScenarioError,
+  SERVICE_NAMES,
+  type ServiceName,
+  type ServiceScenario,
+  type ServiceSettings
+} from "./Scenario.js"
+export {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_REGION,
+  type OperationSnapshot,
+  type TransitionTarget
+} from "./Simulation.js"
+export { SSM_SAP_ROUTES } from "./SsmSap.js"
+export * from "./SsmSapHttpClient.js"
