@@ -7,5 +7,6 @@ export const projects = [
   "packages/lightsail",
   "packages/servicediscovery",
   "packages/ssm-sap",
-  "packages/emulator"
+  "packages/emulator",
+  "packages/e2e"
 ]

@@ -12,6 +12,17 @@ import { InvalidOperationRefError, type InvalidQueryError, type SourceError } fr
 import type { OperationRef, ServiceSlug } from "./OperationRef.js"
 
 /**
+ * What a caller may add to refs read from a response: the region (Cloud Map
+ * and SSM for SAP responses do not name it) and the adapters' hints.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RefHints = Partial<
+  Pick<OperationRef, "region" | "resourceName" | "applicationId" | "namespaceId" | "serviceId">
+>
+
+/**
  * One service's operations.
  *
  * @since 0.1.0
@@ -30,11 +41,8 @@ export interface OperationSource<Query = unknown> {
   ) => Stream.Stream<Operation, SourceError | InvalidOperationRefError | InvalidQueryError>
   /** Says what one failed request means. */
   readonly classify: (error: unknown) => SourceError
-  /** The refs of the operations a mutating call started. */
-  readonly refsFromResponse: (
-    response: unknown,
-    options?: { readonly region?: string }
-  ) => ReadonlyArray<OperationRef>
+  /** The refs of the operations a mutating call started; hints fill in what the response does not say. */
+  readonly refsFromResponse: (response: unknown, hints?: RefHints) => ReadonlyArray<OperationRef>
 }
 
 /**

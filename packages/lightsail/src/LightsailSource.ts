@@ -235,7 +235,7 @@ export const lightsailSource = (options: LightsailSourceOptions): OperationSourc
     get: findOperation,
     list,
     classify: classifyLightsailError,
-    refsFromResponse: (response, o) =>
-      refsFromResponse(response, o?.region === undefined ? {} : { region: o.region })
+    refsFromResponse: (response, hints) =>
+      refsFromResponse(response, hints?.region === undefined ? {} : { region: hints.region })
   }
 }

@@ -30,6 +30,7 @@ import {
   type OperationRef,
   type OperationSource,
   paginate,
+  type RefHints,
   request,
   requireRegion,
   type SourceError,
@@ -237,10 +238,7 @@ export type ServiceDiscoverySourceOptions = ClientOptions<Pick<ServiceDiscoveryC
  * @since 0.1.0
  * @category refs
  */
-export const refFromResponse = (
-  response: unknown,
-  options: { readonly region?: string; readonly namespaceId?: string; readonly serviceId?: string } = {}
-): OperationRef | undefined => {
+export const refFromResponse = (response: unknown, options: RefHints = {}): OperationRef | undefined => {
   const id = fieldOf(response, "OperationId")
   if (typeof id !== "string" || id === "") return undefined
   return {

@@ -23,6 +23,7 @@ import {
   type OperationSource,
   type OperationStep,
   paginate,
+  type RefHints,
   request,
   requireRegion,
   type SourceError,
@@ -243,10 +244,7 @@ export type SsmSapSourceOptions = ClientOptions<SsmSapClientLike> & {
  * @since 0.1.0
  * @category refs
  */
-export const refsFromResponse = (
-  response: unknown,
-  options: { readonly region?: string; readonly applicationId?: string } = {}
-): ReadonlyArray<OperationRef> => {
+export const refsFromResponse = (response: unknown, options: RefHints = {}): ReadonlyArray<OperationRef> => {
   const one = fieldOf(response, "OperationId")
   const many = fieldOf(response, "OperationIds")
   const ids = [...(typeof one === "string" ? [one] : []), ...(Array.isArray(many) ? many : [])].filter(
