@@ -8,5 +8,6 @@ export const projects = [
   "packages/servicediscovery",
   "packages/ssm-sap",
   "packages/emulator",
-  "packages/e2e"
+  "packages/e2e",
+  "packages/cli"
 ]

@@ -1,0 +1,274 @@
+/**
+ * AWS settings the way the AWS CLI reads them (`--region`, `--profile`, `--endpoint-url`,
+ * `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL[_<SERVICE>]`, the
+ * profile's region in the config file, the default credential chain), and the clients and
+ * sources built from them: one client per service and region, made on first use and
+ * destroyed at the end.
+ *
+ * @since 0.1.0
+ */
+import { LightsailClient } from "@aws-sdk/client-lightsail"
+import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers"
+import type { OperationSource, ServiceSlug } from "@opstatus/core"
+import { type SsmSapCredentials, SsmSapHttpClient } from "@opstatus/emulator"
+import { lightsailSource } from "@opstatus/lightsail"
+import { serviceDiscoverySource } from "@opstatus/servicediscovery"
+import { ssmSapSource } from "@opstatus/ssm-sap"
+import { CredentialsError, UsageError } from "./Errors.js"
+
+/**
+ * The environment, as `process.env`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * The AWS flags of every command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AwsFlags {
+  readonly region?: string | undefined
+  readonly profile?: string | undefined
+  readonly endpointUrl?: string | undefined
+}
+
+/**
+ * Resolved AWS settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AwsSettings {
+  /** The default region; `undefined` when nothing names one. */
+  readonly region: string | undefined
+  /** The profile named by `--profile` or `AWS_PROFILE`. */
+  readonly profile: string | undefined
+  /** The endpoint of a service, when one is configured. */
+  readonly endpointFor: (service: ServiceSlug) => string | undefined
+}
+
+const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
+
+/**
+ * Checks a region code.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const checkRegion = (region: string, where: string): string => {
+  if (!regionPattern.test(region)) {
+    throw new UsageError(`${where} "${region}" is not an AWS region code`, "Use a code like us-east-1")
+  }
+  return region
+}
+
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === "" ? undefined : value.trim()
+
+const endpointEnvNames: Readonly<Record<ServiceSlug, string>> = {
+  lightsail: "AWS_ENDPOINT_URL_LIGHTSAIL",
+  servicediscovery: "AWS_ENDPOINT_URL_SERVICEDISCOVERY",
+  "ssm-sap": "AWS_ENDPOINT_URL_SSM_SAP"
+}
+
+const checkEndpoint = (value: string, where: string): string => {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UsageError(
+      `${where} "${value}" is not a URL`,
+      "Use a URL like https://lightsail.us-east-1.amazonaws.com"
+    )
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(
+      `${where} "${value}" is not an http or https URL`,
+      "Use a URL like http://127.0.0.1:4566"
+    )
+  }
+  return value
+}
+
+interface ProfileFiles {
+  readonly configFile: Readonly<Record<string, Readonly<Record<string, string | undefined>>>>
+  readonly credentialsFile: Readonly<Record<string, Readonly<Record<string, string | undefined>>>>
+}
+
+const loadProfiles = async (env: Env): Promise<ProfileFiles> => {
+  try {
+    const { loadSharedConfigFiles } = await import("@smithy/core/config")
+    const configFilepath = nonEmpty(env.AWS_CONFIG_FILE)
+    const filepath = nonEmpty(env.AWS_SHARED_CREDENTIALS_FILE)
+    return (await loadSharedConfigFiles({
+      ...(configFilepath === undefined ? {} : { configFilepath }),
+      ...(filepath === undefined ? {} : { filepath }),
+      ignoreCache: true
+    })) as ProfileFiles
+  } catch {
+    return { configFile: {}, credentialsFile: {} }
+  }
+}
+
+/**
+ * Resolves the settings: flags over the environment over the profile's config.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolveAwsSettings = async (flags: AwsFlags, env: Env): Promise<AwsSettings> => {
+  const profile = nonEmpty(flags.profile) ?? nonEmpty(env.AWS_PROFILE)
+  let region = nonEmpty(flags.region)
+  if (region !== undefined) checkRegion(region, "--region")
+  region ??= nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION)
+  if (region === undefined || profile !== undefined) {
+    const files = await loadProfiles(env)
+    const name = profile ?? "default"
+    if (
+      profile !== undefined &&
+      files.configFile[name] === undefined &&
+      files.credentialsFile[name] === undefined
+    ) {
+      throw new CredentialsError(
+        `the profile "${profile}" is not in the AWS config or credentials file`,
+        `Check --profile and AWS_PROFILE, or create it with: aws configure --profile ${profile}`
+      )
+    }
+    region ??= nonEmpty(files.configFile[name]?.region)
+  }
+  if (region !== undefined) checkRegion(region, "the region")
+  const flagEndpoint = nonEmpty(flags.endpointUrl)
+  if (flagEndpoint !== undefined) checkEndpoint(flagEndpoint, "--endpoint-url")
+  const ignoreEnv = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === "true"
+  return {
+    region,
+    profile,
+    endpointFor: (service) => {
+      if (flagEndpoint !== undefined) return flagEndpoint
+      if (ignoreEnv) return undefined
+      const specific = nonEmpty(env[endpointEnvNames[service]])
+      if (specific !== undefined) return checkEndpoint(specific, endpointEnvNames[service])
+      const general = nonEmpty(env.AWS_ENDPOINT_URL)
+      return general === undefined ? undefined : checkEndpoint(general, "AWS_ENDPOINT_URL")
+    }
+  }
+}
+
+/**
+ * A credential provider, as the SDK's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CredentialProvider = () => Promise<SsmSapCredentials>
+
+/**
+ * The credentials: static keys from the environment when no profile is named (the first
+ * link of the default chain), else the SDK's default chain for the profile. One provider
+ * is shared by every client, so credentials are resolved once.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultCredentials = (settings: AwsSettings, env: Env): CredentialProvider => {
+  const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID)
+  const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY)
+  if (settings.profile === undefined && accessKeyId !== undefined && secretAccessKey !== undefined) {
+    const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN)
+    const credentials: SsmSapCredentials = {
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken === undefined ? {} : { sessionToken })
+    }
+    return () => Promise.resolve(credentials)
+  }
+  const chain = fromNodeProviderChain(settings.profile === undefined ? {} : { profile: settings.profile })
+  return () => chain()
+}
+
+/**
+ * The clients and sources of one run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Aws {
+  readonly sources: ReadonlyArray<OperationSource<any>>
+  readonly lightsail: OperationSource<any>
+  readonly servicediscovery: OperationSource<any>
+  readonly ssmSap: OperationSource<any>
+  /** Destroys every client made, so no socket keeps the process alive. */
+  readonly destroy: () => void
+}
+
+/**
+ * Builds the sources over clients made per region on first use.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeAws = (
+  settings: AwsSettings,
+  credentials: CredentialProvider,
+  options: { readonly includeSteps?: boolean | undefined } = {}
+): Aws => {
+  const lightsailClients = new Map<string, LightsailClient>()
+  const cloudMapClients = new Map<string, ServiceDiscoveryClient>()
+  const ssmSapClients = new Map<string, SsmSapHttpClient>()
+  const sdkConfig = (service: ServiceSlug, region: string) => {
+    const endpoint = settings.endpointFor(service)
+    return {
+      region,
+      credentials,
+      retryMode: "standard",
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(settings.profile === undefined ? {} : { profile: settings.profile })
+    }
+  }
+  const cached = <C>(map: Map<string, C>, region: string, make: () => C): C => {
+    let client = map.get(region)
+    if (client === undefined) {
+      client = make()
+      map.set(region, client)
+    }
+    return client
+  }
+  const lightsail = lightsailSource({
+    clientFor: (region) =>
+      cached(lightsailClients, region, () => new LightsailClient(sdkConfig("lightsail", region)))
+  })
+  const servicediscovery = serviceDiscoverySource({
+    clientFor: (region) =>
+      cached(cloudMapClients, region, () => new ServiceDiscoveryClient(sdkConfig("servicediscovery", region)))
+  })
+  const ssmSap = ssmSapSource({
+    includeSteps: options.includeSteps === true,
+    clientFor: (region) =>
+      cached(ssmSapClients, region, () => {
+        const endpoint = settings.endpointFor("ssm-sap")
+        return new SsmSapHttpClient({
+          region,
+          credentials,
+          ...(endpoint === undefined ? {} : { endpoint })
+        })
+      })
+  })
+  return {
+    sources: [lightsail, servicediscovery, ssmSap],
+    lightsail,
+    servicediscovery,
+    ssmSap,
+    destroy: () => {
+      for (const client of lightsailClients.values()) client.destroy()
+      for (const client of cloudMapClients.values()) client.destroy()
+      lightsailClients.clear()
+      cloudMapClients.clear()
+      ssmSapClients.clear()
+    }
+  }
+}

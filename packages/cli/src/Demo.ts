@@ -1,0 +1,205 @@
+/**
+ * `opstatus demo`: starts the emulator in this process, starts operations on all three
+ * services with the real SDK clients, forces one of them to fail, and waits for them all
+ * with the same view `wait` uses. No AWS account, no network beyond loopback.
+ *
+ * @since 0.1.0
+ */
+import { AllocateStaticIpCommand, CreateInstancesCommand, LightsailClient } from "@aws-sdk/client-lightsail"
+import {
+  CreateHttpNamespaceCommand,
+  RegisterInstanceCommand,
+  ServiceDiscoveryClient
+} from "@aws-sdk/client-servicediscovery"
+import { createOperationStatus, formatRef } from "@opstatus/core"
+import {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_REGION,
+  type Emulator,
+  SsmSapHttpClient,
+  startEmulator
+} from "@opstatus/emulator"
+import { lightsailSource } from "@opstatus/lightsail"
+import { serviceDiscoverySource } from "@opstatus/servicediscovery"
+import { ssmSapSource } from "@opstatus/ssm-sap"
+import type { Env } from "./Aws.js"
+import { formatElapsed } from "./Duration.js"
+import { ExitCode } from "./Errors.js"
+import { refOfTarget, type Target, targetsFromJson } from "./Input.js"
+import { stateOf } from "./Render.js"
+import type { Reporter, Writer } from "./Reporter.js"
+import { runWait } from "./Wait.js"
+
+/**
+ * What the demo needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DemoOptions {
+  readonly stdout: Writer
+  readonly stderr: Writer
+  readonly env: Env
+  readonly signal: AbortSignal
+  /** `--json`: the narration goes to standard error, the events to standard output. */
+  readonly json: boolean
+  readonly reporter: Reporter
+  readonly now: () => number
+}
+
+/** The error the demo forces on the second Cloud Map registration. */
+export const demoFailure = {
+  code: "INTERNAL_FAILURE",
+  message: "An internal failure occurred. Try the operation again. (forced by the demo)"
+} as const
+
+/** Simulated durations, run five times faster than real time: everything ends within ~6 s. */
+const demoScenario = {
+  services: {
+    lightsail: { durations: { queuedMs: [1_000, 2_000] as const, runningMs: [8_000, 15_000] as const } },
+    servicediscovery: { durations: { queuedMs: [500, 1_500] as const, runningMs: [4_000, 10_000] as const } },
+    "ssm-sap": { durations: { queuedMs: [2_000, 3_000] as const, runningMs: [15_000, 22_000] as const } }
+  }
+}
+
+const timeScale = 5
+
+/**
+ * Runs the demo; resolves with 0 when everything went as designed (the one failure is
+ * expected), 130 when interrupted, 1 otherwise.
+ *
+ * @since 0.1.0
+ * @category entry points
+ */
+export const runDemo = async (options: DemoOptions): Promise<number> => {
+  const say = (line: string) => (options.json ? options.stderr : options.stdout).write(`${line}\n`)
+  const started = options.now()
+  let emulator: Emulator | undefined
+  let lightsail: LightsailClient | undefined
+  let cloudMap: ServiceDiscoveryClient | undefined
+  let failTimer: ReturnType<typeof setTimeout> | undefined
+  try {
+    emulator = await startEmulator({ port: 0, seed: 2024, timeScale, scenario: demoScenario })
+    const region = DEFAULT_REGION
+    const credentials = { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: "emulator" }
+    const endpoint = emulator.endpoint
+    lightsail = new LightsailClient({ region, endpoint, credentials, retryMode: "standard" })
+    cloudMap = new ServiceDiscoveryClient({ region, endpoint, credentials, retryMode: "standard" })
+    const ssmSap = new SsmSapHttpClient({ region, endpoint, credentials })
+    say(`opstatus demo: an emulator of Lightsail, Cloud Map and SSM for SAP listens on ${endpoint}`)
+    say(`  (no AWS account, no network; simulated time runs ${timeScale}x faster)`)
+
+    const abortSignal = options.signal
+    const instances = await lightsail.send(
+      new CreateInstancesCommand({
+        instanceNames: ["demo-web-1", "demo-web-2", "demo-web-3"],
+        availabilityZone: `${region}a`,
+        blueprintId: "ubuntu_22_04",
+        bundleId: "nano_3_0"
+      }),
+      { abortSignal }
+    )
+    say(
+      `  -> lightsail CreateInstances demo-web-1, demo-web-2, demo-web-3: ${instances.operations?.length ?? 0} operations`
+    )
+    const staticIp = await lightsail.send(new AllocateStaticIpCommand({ staticIpName: "demo-static-ip" }), {
+      abortSignal
+    })
+    say("  -> lightsail AllocateStaticIp demo-static-ip: 1 operation")
+    const namespace = await cloudMap.send(
+      new CreateHttpNamespaceCommand({ Name: "demo.local", CreatorRequestId: "opstatus-demo-namespace" }),
+      { abortSignal }
+    )
+    say("  -> servicediscovery CreateHttpNamespace demo.local: 1 operation")
+    const register = (instanceId: string, ip: string) =>
+      cloudMap!.send(
+        new RegisterInstanceCommand({
+          ServiceId: "srv-opstatusdemo01",
+          InstanceId: instanceId,
+          CreatorRequestId: `opstatus-demo-${instanceId}`,
+          Attributes: { AWS_INSTANCE_IPV4: ip, AWS_INSTANCE_PORT: "8080" }
+        }),
+        { abortSignal }
+      )
+    const web1 = await register("web-1", "192.0.2.11")
+    const web2 = await register("web-2", "192.0.2.12")
+    say(
+      `  -> servicediscovery RegisterInstance web-1, web-2: 2 operations (web-2 will fail on purpose with ${demoFailure.code})`
+    )
+    const sap = await ssmSap.startApplication({ ApplicationId: "demo-hana" }, { abortSignal })
+    say("  -> ssm-sap StartApplication demo-hana: 1 operation")
+
+    // Make web-2 fail part-way through its run, as a real failure would.
+    const failingId = web2.OperationId ?? ""
+    const plannedEnd = emulator.terminalAt("servicediscovery", failingId)
+    const delay = plannedEnd === undefined ? 500 : Math.max(200, Math.floor((plannedEnd - Date.now()) * 0.6))
+    const running = emulator
+    failTimer = setTimeout(() => {
+      running.transition("servicediscovery", failingId, "failed", {
+        errorCode: demoFailure.code,
+        errorMessage: demoFailure.message
+      })
+    }, delay)
+
+    // The responses go through the same reader as `aws ... | opstatus wait -`.
+    const input = { region }
+    const targets: Target[] = [instances, staticIp, namespace, web1, web2, sap].flatMap((response) =>
+      targetsFromJson(response, input)
+    )
+    say(`Waiting for ${targets.length} operations...\n`)
+    const api = createOperationStatus({
+      sources: [
+        lightsailSource({ client: lightsail, region }),
+        serviceDiscoverySource({ client: cloudMap, region }),
+        ssmSapSource({ client: ssmSap, region })
+      ]
+    })
+    const result = await runWait({
+      api,
+      targets,
+      success: false,
+      timing: { timeout: 30_000, minDelay: 200, maxDelay: 1_000 },
+      reporter: options.reporter,
+      signal: options.signal,
+      now: options.now
+    })
+    if (result.interrupted) return ExitCode.interrupted
+
+    const failingRef = targets.map(refOfTarget).find((ref) => ref.id === failingId)
+    const failed = result.entries.filter((e) => stateOf(e) !== "succeeded")
+    const forced = failed[0]
+    const asDesigned =
+      failingRef !== undefined &&
+      failed.length === 1 &&
+      forced?.key === formatRef(failingRef) &&
+      stateOf(forced) === "failed" &&
+      forced.operation?.error?.code === demoFailure.code
+    const took = formatElapsed(options.now() - started)
+    if (asDesigned) {
+      say(
+        `\nThe demo ran as designed in ${took}: ${result.entries.length - 1} operations succeeded, and the one ` +
+          `failure (Cloud Map RegisterInstance web-2, ${demoFailure.code}) was forced on purpose to show how a failure looks.`
+      )
+      return ExitCode.ok
+    }
+    const got = failed.map(
+      (e) => `${e.key} ${stateOf(e)}${e.operation?.error?.code ? ` ${e.operation.error.code}` : ""}`
+    )
+    options.stderr.write(
+      `opstatus: the demo did not run as designed: expected only ${failingRef === undefined ? "web-2" : formatRef(failingRef)} to fail with ${demoFailure.code}, ` +
+        `got ${got.length === 0 ? "no failure" : got.join("; ")}. Please report it with the output above.\n`
+    )
+    return result.exitCode === ExitCode.ok ? ExitCode.failed : result.exitCode
+  } catch (error) {
+    if (options.signal.aborted) {
+      options.stderr.write("opstatus: interrupted.\n")
+      return ExitCode.interrupted
+    }
+    throw error
+  } finally {
+    if (failTimer !== undefined) clearTimeout(failTimer)
+    lightsail?.destroy()
+    cloudMap?.destroy()
+    await emulator?.stop()
+  }
+}

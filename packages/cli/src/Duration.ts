@@ -1,0 +1,102 @@
+/**
+ * Durations on the command line: `500ms`, `30s`, `5m`, `1h30m`, `1.5h`, `2d`, or the long
+ * forms core accepts (`"5 seconds"`, `"30 minutes"`). A bare number is seconds, as in
+ * `timeout(1)` and `sleep(1)`.
+ *
+ * @since 0.1.0
+ */
+import { UsageError } from "./Errors.js"
+
+const unitMillis: Readonly<Record<string, number>> = {
+  ms: 1,
+  millis: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000
+}
+
+const part = /(\d+(?:\.\d+)?|\.\d+)\s*([a-z]+)/gy
+
+/**
+ * Parses a duration into milliseconds, or `undefined` when it is not one.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseDurationMillis = (input: string): number | undefined => {
+  const text = input.trim().toLowerCase()
+  if (text === "") return undefined
+  if (/^(\d+(\.\d+)?|\.\d+)$/.test(text)) return Math.round(Number(text) * 1000)
+  let total = 0
+  let matched = 0
+  part.lastIndex = 0
+  let index = 0
+  for (;;) {
+    while (text[index] === " ") index++
+    if (index >= text.length) break
+    part.lastIndex = index
+    const m = part.exec(text)
+    if (m === null) return undefined
+    const unit = unitMillis[m[2]!]
+    if (unit === undefined) return undefined
+    total += Number(m[1]) * unit
+    matched++
+    index = part.lastIndex
+  }
+  if (matched === 0 || !Number.isFinite(total)) return undefined
+  return Math.round(total)
+}
+
+/**
+ * Parses the value of a duration flag, or throws a `UsageError` naming the flag.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseDurationFlag = (flag: string, value: string): number => {
+  const millis = parseDurationMillis(value)
+  if (millis === undefined) {
+    throw new UsageError(
+      `--${flag} "${value}" is not a duration`,
+      'Use a number with a unit, like 500ms, 30s, 5m, 1h30m, or "5 seconds" (a bare number is seconds)'
+    )
+  }
+  if (millis <= 0) throw new UsageError(`--${flag} must be greater than zero`, `Got "${value}"`)
+  return millis
+}
+
+/**
+ * Formats milliseconds compactly: `850ms`, `4.2s`, `1m05s`, `2h03m`.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const formatElapsed = (millis: number): string => {
+  const ms = Math.max(0, Math.round(millis))
+  if (ms < 1_000) return `${ms}ms`
+  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`
+  const totalSeconds = Math.floor(ms / 1000)
+  if (totalSeconds < 3600) {
+    const m = Math.floor(totalSeconds / 60)
+    return `${m}m${String(totalSeconds % 60).padStart(2, "0")}s`
+  }
+  const h = Math.floor(totalSeconds / 3600)
+  return `${h}h${String(Math.floor((totalSeconds % 3600) / 60)).padStart(2, "0")}m`
+}

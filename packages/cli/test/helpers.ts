@@ -1,0 +1,241 @@
+/**
+ * Test fixtures: the CLI as a real child process (`node --conditions=source --import tsx
+ * packages/cli/src/bin.ts`), always with a kill timeout and an environment that reads no
+ * real AWS configuration; emulators stopped after each test; and a small terminal screen
+ * that replays what the CLI drew through a pseudo-terminal.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { type Emulator, type StartEmulatorOptions, startEmulator } from "@opstatus/emulator"
+
+/** The monorepo's root. */
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
+
+/** The command that runs the CLI from its sources, bundled by globalSetup.ts. */
+export const cliCommand = ["node", "packages/cli/build/test/opstatus.mjs"] as const
+
+/** The command that runs the CLI from source through tsx, as `pnpm demo` does. */
+export const tsxCommand = [
+  "node",
+  "--conditions=source",
+  "--import",
+  "tsx",
+  "packages/cli/src/bin.ts"
+] as const
+
+const home = mkdtempSync(join(tmpdir(), "opstatus-cli-test-"))
+writeFileSync(join(home, "config"), "")
+writeFileSync(join(home, "credentials"), "")
+
+/**
+ * An environment with nothing from the real one but PATH: empty AWS config files, the
+ * emulator's default keys, and no instance metadata lookups.
+ */
+export const cliEnv = (extra: Record<string, string | undefined> = {}): Record<string, string> => {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, "config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "emulator",
+    ...extra
+  }
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
+}
+
+/** What a run of the CLI ended with. */
+export interface CliResult {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly millis: number
+}
+
+/** A running CLI. */
+export interface CliProcess {
+  readonly child: ChildProcess
+  readonly result: Promise<CliResult>
+  /** Resolves once standard output contains the text. */
+  readonly waitForStdout: (text: string | RegExp, timeoutMillis?: number) => Promise<void>
+}
+
+/** Spawns a command with a kill timeout (SIGKILL, reported as a test failure). */
+export const spawnCommand = (
+  command: ReadonlyArray<string>,
+  options: { readonly env: Record<string, string>; readonly stdin?: string; readonly timeoutMillis?: number }
+): CliProcess => {
+  const started = Date.now()
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: repoRoot,
+    env: options.env,
+    stdio: ["pipe", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  const watchers = new Set<() => void>()
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk
+    for (const w of watchers) w()
+  })
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk
+  })
+  child.stdin!.on("error", () => {})
+  child.stdin!.end(options.stdin ?? "")
+  const timeoutMillis = options.timeoutMillis ?? 25_000
+  const result = new Promise<CliResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(
+        new Error(
+          `${command.join(" ")} did not end within ${timeoutMillis} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`
+        )
+      )
+    }, timeoutMillis)
+    child.on("error", (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr, millis: Date.now() - started })
+    })
+  })
+  result.catch(() => {})
+  const waitForStdout = (text: string | RegExp, timeout = 15_000) =>
+    new Promise<void>((resolve, reject) => {
+      const matches = () => (typeof text === "string" ? stdout.includes(text) : text.test(stdout))
+      if (matches()) return resolve()
+      const timer = setTimeout(() => {
+        watchers.delete(check)
+        reject(new Error(`stdout never showed ${String(text)}; it was:\n${stdout}\nstderr:\n${stderr}`))
+      }, timeout)
+      const check = () => {
+        if (!matches()) return
+        clearTimeout(timer)
+        watchers.delete(check)
+        resolve()
+      }
+      watchers.add(check)
+    })
+  return { child, result, waitForStdout }
+}
+
+/** Runs `opstatus <args>` as a child process. */
+export const spawnCli = (
+  args: ReadonlyArray<string>,
+  options: {
+    readonly env?: Record<string, string | undefined>
+    readonly stdin?: string
+    readonly timeoutMillis?: number
+    readonly command?: ReadonlyArray<string>
+  } = {}
+): CliProcess =>
+  spawnCommand([...(options.command ?? cliCommand), ...args], {
+    env: cliEnv(options.env),
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+    ...(options.timeoutMillis === undefined ? {} : { timeoutMillis: options.timeoutMillis })
+  })
+
+/** Runs `opstatus <args>` and resolves with how it ended. */
+export const runCli = (
+  args: ReadonlyArray<string>,
+  options: Parameters<typeof spawnCli>[1] = {}
+): Promise<CliResult> => spawnCli(args, options).result
+
+/** The part of a test's context that stops its emulator (works for concurrent tests). */
+export interface TestHooks {
+  readonly onTestFinished: (fn: () => Promise<void> | void) => void
+}
+
+/** Starts an emulator on a free loopback port, stopped when the test finishes. */
+export const emulator = async (hooks: TestHooks, options: StartEmulatorOptions = {}): Promise<Emulator> => {
+  const started = await startEmulator({ port: 0, seed: 7, ...options })
+  hooks.onTestFinished(() => started.stop())
+  return started
+}
+
+/** Fast polling for tests. */
+export const fast = ["--min-delay", "100ms", "--max-delay", "300ms"] as const
+
+/** The lines of standard output parsed as JSON. */
+export const jsonLines = (text: string): Array<Record<string, any>> =>
+  text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Record<string, any>)
+
+/**
+ * Replays what a program wrote to a terminal (text, CR, LF, cursor up, erase line, erase
+ * below; colours and cursor visibility ignored) and returns the final screen's lines.
+ */
+export const screenOf = (output: string, width = 200): string[] => {
+  const screen: string[][] = [[]]
+  let row = 0
+  let col = 0
+  const line = (r: number) => {
+    while (screen.length <= r) screen.push([])
+    return screen[r]!
+  }
+  for (let i = 0; i < output.length; ) {
+    const ch = output[i]!
+    if (ch === "\x1b" && output[i + 1] === "[") {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: parsing ANSI escape sequences
+      const m = /^\x1b\[([0-9;?]*)([A-Za-z])/.exec(output.slice(i))
+      if (m === null) {
+        i++
+        continue
+      }
+      const [all, params = "", command] = m
+      const n = Number.parseInt(params || "1", 10)
+      if (command === "A") row = Math.max(0, row - n)
+      else if (command === "B") row += n
+      else if (command === "K") {
+        if (params === "2") screen[row] = []
+        else line(row).length = Math.min(line(row).length, col)
+      } else if (command === "J") {
+        line(row).length = Math.min(line(row).length, col)
+        screen.length = row + 1
+      }
+      i += all.length
+      continue
+    }
+    if (ch === "\r") col = 0
+    else if (ch === "\n") row++
+    else {
+      const cp = output.codePointAt(i)!
+      const text = String.fromCodePoint(cp)
+      if (col >= width) {
+        row++
+        col = 0
+      }
+      const cells = line(row)
+      while (cells.length < col) cells.push(" ")
+      cells[col] = text
+      col++
+      i += text.length
+      continue
+    }
+    i++
+  }
+  return screen.map((cells) => cells.join("").trimEnd())
+}
+
+/** Quotes a word for sh. */
+export const shellQuote = (word: string): string => `'${word.replace(/'/g, "'\\''")}'`
+
+/** Asserts the exit code, showing the output when it differs. */
+export const expectExit = (result: CliResult, code: number): void => {
+  if (result.code !== code) {
+    throw new Error(
+      `expected exit ${code}, got ${result.code} (signal ${result.signal}) after ${result.millis} ms\n--- stdout:\n${result.stdout}\n--- stderr:\n${result.stderr}`
+    )
+  }
+}
