@@ -10,7 +10,7 @@
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers"
-import type { OperationSource, ServiceSlug } from "@opstatus/core"
+import { type OperationSource, type ServiceSlug, serviceSlugs } from "@opstatus/core"
 import { type SsmSapCredentials, SsmSapHttpClient } from "@opstatus/emulator"
 import { lightsailSource } from "@opstatus/lightsail"
 import { serviceDiscoverySource } from "@opstatus/servicediscovery"
@@ -116,47 +116,76 @@ const loadProfiles = async (env: Env): Promise<ProfileFiles> => {
 }
 
 /**
- * Resolves the settings: flags over the environment over the profile's config.
+ * Settings read without failing on a profile that does not exist: the CLI checks every
+ * flag and ref first (usage, exit 2, wins over credentials, exit 4), then throws
+ * `profileError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LoadedAwsSettings extends AwsSettings {
+  /** A named profile that is in neither the config nor the credentials file (exit 4). */
+  readonly profileError: CredentialsError | undefined
+}
+
+/**
+ * Reads the settings (flags over the environment over the profile's config) and checks
+ * the region and every endpoint; a missing profile is returned, not thrown.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const resolveAwsSettings = async (flags: AwsFlags, env: Env): Promise<AwsSettings> => {
+export const loadAwsSettings = async (flags: AwsFlags, env: Env): Promise<LoadedAwsSettings> => {
   const profile = nonEmpty(flags.profile) ?? nonEmpty(env.AWS_PROFILE)
   let region = nonEmpty(flags.region)
   if (region !== undefined) checkRegion(region, "--region")
   region ??= nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION)
+  let profileError: CredentialsError | undefined
   if (region === undefined || profile !== undefined) {
     const files = await loadProfiles(env)
     const name = profile ?? "default"
     if (
       profile !== undefined &&
-      files.configFile[name] === undefined &&
-      files.credentialsFile[name] === undefined
+      !Object.hasOwn(files.configFile, name) &&
+      !Object.hasOwn(files.credentialsFile, name)
     ) {
-      throw new CredentialsError(
+      profileError = new CredentialsError(
         `the profile "${profile}" is not in the AWS config or credentials file`,
         `Check --profile and AWS_PROFILE, or create it with: aws configure --profile ${profile}`
       )
+    } else if (Object.hasOwn(files.configFile, name)) {
+      region ??= nonEmpty(files.configFile[name]?.region)
     }
-    region ??= nonEmpty(files.configFile[name]?.region)
   }
   if (region !== undefined) checkRegion(region, "the region")
   const flagEndpoint = nonEmpty(flags.endpointUrl)
   if (flagEndpoint !== undefined) checkEndpoint(flagEndpoint, "--endpoint-url")
   const ignoreEnv = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === "true"
-  return {
-    region,
-    profile,
-    endpointFor: (service) => {
-      if (flagEndpoint !== undefined) return flagEndpoint
-      if (ignoreEnv) return undefined
+  // Every endpoint is checked now, so a bad AWS_ENDPOINT_URL is a usage error before any request.
+  const endpoints = new Map<ServiceSlug, string | undefined>(
+    serviceSlugs.map((service): [ServiceSlug, string | undefined] => {
+      if (flagEndpoint !== undefined) return [service, flagEndpoint]
+      if (ignoreEnv) return [service, undefined]
       const specific = nonEmpty(env[endpointEnvNames[service]])
-      if (specific !== undefined) return checkEndpoint(specific, endpointEnvNames[service])
+      if (specific !== undefined) return [service, checkEndpoint(specific, endpointEnvNames[service])]
       const general = nonEmpty(env.AWS_ENDPOINT_URL)
-      return general === undefined ? undefined : checkEndpoint(general, "AWS_ENDPOINT_URL")
-    }
-  }
+      return [service, general === undefined ? undefined : checkEndpoint(general, "AWS_ENDPOINT_URL")]
+    })
+  )
+  return { region, profile, endpointFor: (service) => endpoints.get(service), profileError }
+}
+
+/**
+ * Resolves the settings: flags over the environment over the profile's config. Throws
+ * `CredentialsError` for a named profile that does not exist.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolveAwsSettings = async (flags: AwsFlags, env: Env): Promise<AwsSettings> => {
+  const { profileError, ...settings } = await loadAwsSettings(flags, env)
+  if (profileError !== undefined) throw profileError
+  return settings
 }
 
 /**

@@ -7,20 +7,32 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util"
 import {
-  createOperationStatus,
+  formatRef,
   list as listOperations,
   type Operation,
+  type OperationRef,
   type OperationSource,
+  type OperationStatus,
   type ServiceSlug
 } from "@opstatus/core"
 import { lightsailStatusTable } from "@opstatus/lightsail"
 import { serviceDiscoveryStatusTable } from "@opstatus/servicediscovery"
 import { ssmSapStatusTable } from "@opstatus/ssm-sap"
 import { Cause, Effect, Exit, Stream } from "effect"
-import { type AwsSettings, defaultCredentials, type Env, makeAws, resolveAwsSettings } from "./Aws.js"
+import { defaultCredentials, type Env, type LoadedAwsSettings, loadAwsSettings, makeAws } from "./Aws.js"
 import { runDemo } from "./Demo.js"
-import { parseDurationFlag, parseDurationMillis } from "./Duration.js"
-import { combineExitCodes, ExitCode, exitCodeOf, formatDebug, formatError, UsageError } from "./Errors.js"
+import { formatElapsed, parseDurationFlag, parseSinceFlag } from "./Duration.js"
+import {
+  combineExitCodes,
+  DeadlineError,
+  ExitCode,
+  errorTag,
+  exitCodeOf,
+  formatDebug,
+  formatError,
+  formatWarning,
+  UsageError
+} from "./Errors.js"
 import { commandHelp, mainHelp, version } from "./Help.js"
 import { dedupe, parseService, refFromToken, refOfTarget, type Target, targetsFromText } from "./Input.js"
 import {
@@ -34,7 +46,7 @@ import {
   summarize
 } from "./Render.js"
 import { jsonReporter, liveReporter, plainReporter, type Reporter, type Writer } from "./Reporter.js"
-import { checkTiming, runWait, type Timing } from "./Wait.js"
+import { checkTiming, makeStatusApi, runWait, type Timing, type Warn } from "./Wait.js"
 
 /**
  * What the command reads and writes.
@@ -48,7 +60,7 @@ export interface CliIo {
   readonly stdout: Writer
   readonly stderr: Writer
   readonly env: Env
-  /** Whether standard output is a terminal. */
+  /** Whether standard output is a terminal (`TERM=dumb` makes the output plain all the same). */
   readonly isTTY: boolean
   /** Fires on Ctrl-C: polling stops at once and the command exits 130. */
   readonly signal: AbortSignal
@@ -79,6 +91,7 @@ const waitOptions = {
 const getOptions = {
   ...commonOptions,
   success: { type: "boolean" },
+  timeout: { type: "string" },
   service: { type: "string" }
 } as const
 
@@ -91,8 +104,15 @@ const listOptions = {
   "service-id": { type: "string" },
   application: { type: "string" },
   since: { type: "string" },
-  limit: { type: "string" }
+  limit: { type: "string" },
+  timeout: { type: "string" }
 } as const
+
+/** How long `get` may take by default (every ref read at once). */
+const defaultGetTimeoutMillis = 60_000
+
+/** How long `list` may take by default (every page). */
+const defaultListTimeoutMillis = 5 * 60_000
 
 const demoOptions = {
   json: { type: "boolean" },
@@ -131,11 +151,18 @@ const strings = (values: Values, key: string): string[] => {
     .filter((s) => s !== "")
 }
 
+/** Standard output is a terminal that can redraw: not with `TERM=dumb`, which gets plain lines. */
+const isLive = (io: CliIo): boolean => io.isTTY && io.env.TERM !== "dumb"
+
 const colorOf = (values: Values, io: CliIo): boolean =>
-  io.isTTY &&
-  values["no-color"] !== true &&
-  (io.env.NO_COLOR === undefined || io.env.NO_COLOR === "") &&
-  io.env.TERM !== "dumb"
+  isLive(io) && values["no-color"] !== true && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === "")
+
+/** The CLI's warnings: `opstatus: warning: <message>` on standard error. */
+const warnTo =
+  (io: CliIo): Warn =>
+  (message) => {
+    io.stderr.write(`${formatWarning(message)}\n`)
+  }
 
 const maxStdinBytes = 16 * 1024 * 1024
 
@@ -147,7 +174,10 @@ const readStdin = async (io: CliIo): Promise<string> => {
   let size = 0
   const reading = (async () => {
     for await (const chunk of io.stdin()) {
-      const buffer = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk)
+      const buffer =
+        typeof chunk === "string"
+          ? Buffer.from(chunk, "utf8")
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
       size += buffer.length
       if (size > maxStdinBytes) {
         throw new UsageError(
@@ -178,7 +208,7 @@ const isInterrupted = (error: unknown) => error instanceof Error && error.name =
 /** The targets of the positional arguments (`-` reads standard input once). */
 const readTargets = async (
   positionals: ReadonlyArray<string>,
-  settings: AwsSettings,
+  region: string | undefined,
   service: ServiceSlug | undefined,
   io: CliIo,
   what: string
@@ -189,7 +219,7 @@ const readTargets = async (
       "Pass refs like lightsail:us-east-1:<operation-id>, or - to read refs or a response from standard input"
     )
   }
-  const options = { region: settings.region, service }
+  const options = { region, service }
   const targets: Target[] = []
   let readStdinAlready = false
   for (const arg of positionals) {
@@ -214,18 +244,59 @@ const readTargets = async (
 
 const reporterFor = (values: Values, io: CliIo, now: () => number, everyChange: boolean): Reporter => {
   if (values.json === true) return jsonReporter(io.stdout, { now })
-  if (io.isTTY) {
+  if (isLive(io)) {
     return liveReporter(io.stdout, { color: colorOf(values, io), now, columns: io.columns, rows: io.rows })
   }
   return plainReporter(io.stdout, { now, everyChange })
 }
 
-const timingOf = (values: Values): Timing => {
-  const read = (flag: string) => {
-    const v = str(values, flag)
-    return v === undefined ? undefined : parseDurationFlag(flag, v)
+const durationOf = (values: Values, flag: string): number | undefined => {
+  const v = str(values, flag)
+  return v === undefined ? undefined : parseDurationFlag(flag, v)
+}
+
+const timingOf = (values: Values): Timing => ({
+  timeout: durationOf(values, "timeout"),
+  minDelay: durationOf(values, "min-delay"),
+  maxDelay: durationOf(values, "max-delay")
+})
+
+const serviceOf = (values: Values): ServiceSlug | undefined => {
+  const service = str(values, "service")
+  return service === undefined ? undefined : parseService(service)
+}
+
+/**
+ * The AWS settings, read without failing on an unknown profile: each command checks its
+ * flags and refs first and calls `requireProfile` after, so bad usage (exit 2) wins over
+ * a missing profile (exit 4).
+ */
+const settingsOf = (values: Values, io: CliIo): Promise<LoadedAwsSettings> =>
+  loadAwsSettings(
+    {
+      region: str(values, "region"),
+      profile: str(values, "profile"),
+      endpointUrl: str(values, "endpoint-url")
+    },
+    io.env
+  )
+
+const requireProfile = (settings: LoadedAwsSettings): void => {
+  if (settings.profileError !== undefined) throw settings.profileError
+}
+
+/** A signal that fires on Ctrl-C or once `millis` have passed; `expired` tells the two apart. */
+const withDeadline = (io: CliIo, millis: number) => {
+  const deadline = new AbortController()
+  const timer = setTimeout(
+    () => deadline.abort(new Error(`no answer within ${formatElapsed(millis)}`)),
+    millis
+  )
+  return {
+    signal: AbortSignal.any([io.signal, deadline.signal]),
+    expired: () => deadline.signal.aborted && !io.signal.aborted,
+    clear: () => clearTimeout(timer)
   }
-  return { timeout: read("timeout"), minDelay: read("min-delay"), maxDelay: read("max-delay") }
 }
 
 const writeErrors = (io: CliIo, errors: ReadonlyArray<unknown>) => {
@@ -251,26 +322,20 @@ const waitCommand = async (
     return ExitCode.ok
   }
   const timing = timingOf(values)
-  const service = str(values, "service")
-  const settings = await resolveAwsSettings(
-    {
-      region: str(values, "region"),
-      profile: str(values, "profile"),
-      endpointUrl: str(values, "endpoint-url")
-    },
-    io.env
-  )
+  const service = serviceOf(values)
+  const settings = await settingsOf(values, io)
   const targets = await readTargets(
     positionals,
-    settings,
-    service === undefined ? undefined : parseService(service),
+    settings.region,
+    service,
     io,
     command === "wait" ? "wait for" : "watch"
   )
   checkTiming(timing, targets.map(refOfTarget))
+  requireProfile(settings)
   const aws = makeAws(settings, defaultCredentials(settings, io.env), { includeSteps: command === "watch" })
   try {
-    const api = createOperationStatus({ sources: aws.sources })
+    const api = makeStatusApi({ sources: aws.sources, warn: warnTo(io) })
     const result = await runWait({
       api,
       targets,
@@ -304,15 +369,12 @@ const writeOperations = (
   io: CliIo,
   now: () => number,
   operations: ReadonlyArray<Operation>,
-  errors: ReadonlyArray<{ readonly key: string; readonly error: unknown }>,
-  exitCode: number,
+  errors: ReadonlyArray<{ readonly ref: OperationRef; readonly error: unknown }>,
+  exitCode: ExitCode,
   started: number
 ) => {
   const entries = operations.map((op) => ({ ...makeEntry(op.ref, started, op), endedAt: now() }))
-  const failedEntries = errors.map(({ key, error }) => {
-    const [service = "", region = "", ...id] = key.split(":")
-    return { ...makeEntry({ service: service as ServiceSlug, region, id: id.join(":") }, started), error }
-  })
+  const failedEntries = errors.map(({ ref, error }) => ({ ...makeEntry(ref, started), error }))
   const summary = summarize([...entries, ...failedEntries], { elapsedMs: now() - started })
   if (values.json === true) {
     io.stdout.write(
@@ -320,14 +382,14 @@ const writeOperations = (
         event: "done",
         at: new Date(now()).toISOString(),
         operations: operations.map(operationJson),
-        errors: errors.map(({ key, error }) => ({ ref: key, error: errorJson(error) })),
+        errors: errors.map(({ ref, error }) => ({ ref: formatRef(ref), error: errorJson(error) })),
         summary,
         exitCode
       })}\n`
     )
     return
   }
-  if (io.isTTY) {
+  if (isLive(io)) {
     const width = io.columns !== undefined && io.columns > 0 ? io.columns : 100
     if (operations.length > 0) {
       io.stdout.write(`${renderStaticTable(operations, { color: colorOf(values, io), width }).join("\n")}\n`)
@@ -342,36 +404,26 @@ const getCommand = async (args: ReadonlyArray<string>, io: CliIo, now: () => num
     io.stdout.write(`${commandHelp.get}\n`)
     return ExitCode.ok
   }
-  const service = str(values, "service")
-  const settings = await resolveAwsSettings(
-    {
-      region: str(values, "region"),
-      profile: str(values, "profile"),
-      endpointUrl: str(values, "endpoint-url")
-    },
-    io.env
-  )
-  const targets = await readTargets(
-    positionals,
-    settings,
-    service === undefined ? undefined : parseService(service),
-    io,
-    "read"
-  )
+  const timeout = durationOf(values, "timeout") ?? defaultGetTimeoutMillis
+  const service = serviceOf(values)
+  const settings = await settingsOf(values, io)
+  const targets = await readTargets(positionals, settings.region, service, io, "read")
+  requireProfile(settings)
   const started = now()
   const aws = makeAws(settings, defaultCredentials(settings, io.env))
+  const deadline = withDeadline(io, timeout)
   try {
-    const api = createOperationStatus({ sources: aws.sources })
+    const api = makeStatusApi({ sources: aws.sources, warn: warnTo(io) })
     const settled = await Promise.allSettled(
-      targets.map((target) => api.get(refOfTarget(target), { signal: io.signal }))
+      targets.map((target) => api.get(refOfTarget(target), { signal: deadline.signal }))
     )
     if (io.signal.aborted) {
       io.stderr.write("opstatus: interrupted.\n")
       return ExitCode.interrupted
     }
     const operations: Operation[] = []
-    const errors: Array<{ key: string; error: unknown }> = []
-    const codes: number[] = []
+    const errors: Array<{ ref: OperationRef; error: unknown }> = []
+    const codes: ExitCode[] = []
     settled.forEach((s, i) => {
       if (s.status === "fulfilled") {
         operations.push(s.value)
@@ -380,15 +432,22 @@ const getCommand = async (args: ReadonlyArray<string>, io: CliIo, now: () => num
           io.stdout.write(
             `${jsonText({ event: "operation", at: new Date(now()).toISOString(), operation: operationJson(s.value) })}\n`
           )
-        } else if (!io.isTTY) io.stdout.write(`${formatChangeLine(s.value, new Date(now()))}\n`)
+        } else if (!isLive(io)) io.stdout.write(`${formatChangeLine(s.value, new Date(now()))}\n`)
       } else {
         const ref = refOfTarget(targets[i]!)
-        const key = `${ref.service}:${ref.region}:${ref.id}`
-        errors.push({ key, error: s.reason })
-        codes.push(exitCodeOf(s.reason))
+        // A read the deadline cut short: exit 3, with the ref that got no answer.
+        const error =
+          deadline.expired() && errorTag(s.reason) === "WaitAbortedError"
+            ? new DeadlineError(
+                `get ${formatRef(ref)} did not finish within ${formatElapsed(timeout)}`,
+                timeout
+              )
+            : s.reason
+        errors.push({ ref, error })
+        codes.push(exitCodeOf(error))
         if (values.json === true) {
           io.stdout.write(
-            `${jsonText({ event: "error", at: new Date(now()).toISOString(), ref: key, error: errorJson(s.reason) })}\n`
+            `${jsonText({ event: "error", at: new Date(now()).toISOString(), ref: formatRef(ref), error: errorJson(error) })}\n`
           )
         }
       }
@@ -401,49 +460,71 @@ const getCommand = async (args: ReadonlyArray<string>, io: CliIo, now: () => num
     )
     return exitCode
   } finally {
+    deadline.clear()
     aws.destroy()
   }
 }
 
-/** Unified or raw statuses to the service's raw values. */
-const rawStatuses = (service: ServiceSlug, values: ReadonlyArray<string>): string[] => {
-  const table: Readonly<Record<string, string>> =
-    service === "lightsail"
-      ? lightsailStatusTable
-      : service === "servicediscovery"
-        ? serviceDiscoveryStatusTable
-        : ssmSapStatusTable
-  const raws = new Set<string>()
-  for (const value of values) {
-    const exact = Object.keys(table).find((raw) => raw.toLowerCase() === value.toLowerCase())
-    if (exact !== undefined) {
-      raws.add(exact)
-      continue
-    }
-    const mapped = Object.entries(table).filter(([, unified]) => unified === value.toLowerCase())
-    if (mapped.length === 0) {
-      throw new UsageError(
-        `--status "${value}" is not a ${service} status`,
-        `Use one of pending, running, succeeded, failed, cancelled, or ${Object.keys(table).join(", ")}`
-      )
-    }
-    for (const [raw] of mapped) raws.add(raw)
-  }
-  return [...raws]
+const unifiedStatuses: ReadonlyArray<OperationStatus> = [
+  "pending",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "unknown"
+]
+
+const statusTableOf = (service: ServiceSlug): Readonly<Record<string, OperationStatus>> =>
+  service === "lightsail"
+    ? lightsailStatusTable
+    : service === "servicediscovery"
+      ? serviceDiscoveryStatusTable
+      : ssmSapStatusTable
+
+/** `--status`: what an operation must match, and the raw values the service can filter on. */
+interface StatusFilter {
+  readonly keep: (op: Operation) => boolean
+  /** The raw statuses to ask the service for; `undefined` when only a filter here can tell (`unknown`). */
+  readonly raws: ReadonlyArray<string> | undefined
 }
 
-const parseSince = (value: string, now: number): Date => {
-  const ago = parseDurationMillis(value)
-  if (ago !== undefined) return new Date(now - ago)
-  const asNumber = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : undefined
-  const millis = asNumber !== undefined ? asNumber * 1000 : Date.parse(value)
-  if (!Number.isFinite(millis)) {
-    throw new UsageError(
-      `--since "${value}" is neither a duration nor a date`,
-      "Use a duration ago (1h, 30m) or a date (2024-05-01T12:00:00Z)"
-    )
+/**
+ * Reads `--status`: a value spelled as the service spells it (`Succeeded`, `PENDING`) is
+ * the service's own; else a unified status in any case (`succeeded`, `PENDING` for
+ * Lightsail), every one accepted even where the service has none (Lightsail has no
+ * `cancelled`: it matches nothing); else the service's own in any case (`inprogress`).
+ */
+const statusFilter = (service: ServiceSlug, values: ReadonlyArray<string>, warn: Warn): StatusFilter => {
+  const table = statusTableOf(service)
+  const rawNames = Object.keys(table)
+  const raws = new Set<string>()
+  const unified = new Set<OperationStatus>()
+  for (const value of values) {
+    const exact =
+      rawNames.find((raw) => raw === value) ??
+      (unifiedStatuses.some((s) => s === value.toLowerCase())
+        ? undefined
+        : rawNames.find((raw) => raw.toLowerCase() === value.toLowerCase()))
+    const status = unifiedStatuses.find((s) => s === value.toLowerCase())
+    if (exact !== undefined) raws.add(exact)
+    else if (status !== undefined) {
+      if (!unified.has(status) && status !== "unknown" && !rawNames.some((raw) => table[raw] === status)) {
+        warn(`${service} has no status that means ${status}: --status ${value} matches nothing`)
+      }
+      unified.add(status)
+    } else {
+      throw new UsageError(
+        `--status "${value}" is not a ${service} status`,
+        `Use one of ${unifiedStatuses.join(", ")}, or ${rawNames.join(", ")}`
+      )
+    }
   }
-  return new Date(millis)
+  for (const raw of rawNames) if (unified.has(table[raw]!)) raws.add(raw)
+  return {
+    keep: (op) => raws.has(op.rawStatus) || unified.has(op.status),
+    // `unknown` is every status the table lacks: no list of raw values says that.
+    raws: unified.has("unknown") || raws.size === 0 ? undefined : [...raws]
+  }
 }
 
 const listCommand = async (args: ReadonlyArray<string>, io: CliIo, now: () => number) => {
@@ -471,26 +552,34 @@ const listCommand = async (args: ReadonlyArray<string>, io: CliIo, now: () => nu
   only("namespace", "servicediscovery")
   only("service-id", "servicediscovery")
   only("application", "ssm-sap")
-  const settings = await resolveAwsSettings(
-    {
-      region: str(values, "region"),
-      profile: str(values, "profile"),
-      endpointUrl: str(values, "endpoint-url")
-    },
-    io.env
-  )
-  const region = settings.region
-  if (region === undefined) throw new UsageError("no region to list in", "Pass --region or set AWS_REGION")
+  const application = str(values, "application")
+  if (service === "ssm-sap" && (application === undefined || application.trim() === "")) {
+    throw new UsageError(
+      "listing SSM for SAP operations needs the application",
+      "Pass --application <application-id>"
+    )
+  }
+  const timeout = durationOf(values, "timeout") ?? defaultListTimeoutMillis
   const started = now()
-  const since = str(values, "since") === undefined ? undefined : parseSince(str(values, "since")!, started)
+  const sinceText = str(values, "since")
+  const since = sinceText === undefined ? undefined : parseSinceFlag(sinceText, started)
   const statusValues = strings(values, "status")
-  const statuses = statusValues.length === 0 ? undefined : rawStatuses(service, statusValues)
+  const statuses = statusValues.length === 0 ? undefined : statusFilter(service, statusValues, warnTo(io))
   const types = strings(values, "type")
   const limitText = str(values, "limit")
   const limit = limitText === undefined ? undefined : Number(limitText)
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+  if (limit !== undefined && !(/^\d+$/.test(limitText!.trim()) && Number.isInteger(limit) && limit > 0)) {
     throw new UsageError(`--limit "${limitText}" is not a positive whole number`, "Use e.g. --limit 50")
   }
+  const settings = await settingsOf(values, io)
+  const region = settings.region
+  if (region === undefined) {
+    throw new UsageError(
+      "no region to list in",
+      "Pass --region, set AWS_REGION, or name a profile with a region"
+    )
+  }
+  requireProfile(settings)
   const aws = makeAws(settings, defaultCredentials(settings, io.env))
   let source: OperationSource<any>
   let query: unknown
@@ -504,33 +593,27 @@ const listCommand = async (args: ReadonlyArray<string>, io: CliIo, now: () => nu
       query = {
         ...(str(values, "namespace") === undefined ? {} : { namespaceId: str(values, "namespace") }),
         ...(str(values, "service-id") === undefined ? {} : { serviceId: str(values, "service-id") }),
-        ...(statuses === undefined ? {} : { status: statuses }),
+        ...(statuses?.raws === undefined ? {} : { status: statuses.raws }),
         ...(types.length === 0 ? {} : { type: types }),
         ...(since === undefined
           ? {}
-          : { updatedBetween: [since, new Date(Math.max(started, since.getTime()))] })
+          : {
+              // Cloud Map compares whole epoch seconds: round "now" up, or what changed this second is lost.
+              updatedBetween: [since, new Date(Math.ceil(Math.max(started, since.getTime()) / 1000) * 1000)]
+            })
       }
       break
-    default: {
-      const application = str(values, "application")
-      if (application === undefined || application.trim() === "") {
-        aws.destroy()
-        throw new UsageError(
-          "listing SSM for SAP operations needs the application",
-          "Pass --application <application-id>"
-        )
-      }
+    default:
       source = aws.ssmSap
       query = {
         applicationId: application,
-        ...(statuses?.length === 1 ? { status: statuses[0] } : {}),
+        ...(statuses?.raws?.length === 1 ? { status: statuses.raws[0] } : {}),
         ...(types.length === 1 ? { type: types[0] } : {}),
         ...(since === undefined ? {} : { startedAfter: since })
       }
-    }
   }
   const keep = (op: Operation) =>
-    (statuses === undefined || statuses.includes(op.rawStatus)) &&
+    (statuses === undefined || statuses.keep(op)) &&
     (types.length === 0 || op.type === undefined || types.includes(op.type)) &&
     (since === undefined ||
       service === "servicediscovery" ||
@@ -544,15 +627,23 @@ const listCommand = async (args: ReadonlyArray<string>, io: CliIo, now: () => nu
         io.stdout.write(
           `${jsonText({ event: "operation", at: new Date(now()).toISOString(), operation: operationJson(op) })}\n`
         )
-      } else if (!io.isTTY)
+      } else if (!isLive(io))
         io.stdout.write(`${formatChangeLine(op, op.updatedAt ?? op.createdAt ?? new Date(now()))}\n`)
     })
+  const deadline = withDeadline(io, timeout)
   try {
     const filtered = listOperations(source, region, query).pipe(Stream.filter(keep))
     const limited = limit === undefined ? filtered : filtered.pipe(Stream.take(limit))
-    const exit = await Effect.runPromiseExit(Stream.runForEach(limited, emit), { signal: io.signal })
+    const exit = await Effect.runPromiseExit(Stream.runForEach(limited, emit), { signal: deadline.signal })
     if (Exit.isFailure(exit)) {
-      if (io.signal.aborted || Cause.hasInterruptsOnly(exit.cause)) {
+      if (io.signal.aborted) {
+        io.stderr.write("opstatus: interrupted.\n")
+        return ExitCode.interrupted
+      }
+      if (deadline.expired()) {
+        throw new DeadlineError(`list ${service} did not finish within ${formatElapsed(timeout)}`, timeout)
+      }
+      if (Cause.hasInterruptsOnly(exit.cause)) {
         io.stderr.write("opstatus: interrupted.\n")
         return ExitCode.interrupted
       }
@@ -561,6 +652,7 @@ const listCommand = async (args: ReadonlyArray<string>, io: CliIo, now: () => nu
     writeOperations(values, io, now, operations, [], ExitCode.ok, started)
     return ExitCode.ok
   } finally {
+    deadline.clear()
     aws.destroy()
   }
 }
@@ -583,9 +675,11 @@ const dispatch = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number>
         io.stdout.write(`${mainHelp}\n`)
         return ExitCode.ok
       }
-      const text = commandHelp[topic]
-      if (text === undefined) throw new UsageError(`there is no command "${topic}"`, "Run opstatus --help")
-      io.stdout.write(`${text}\n`)
+      // Only the table's own keys: "toString" or "__proto__" are not commands.
+      if (!Object.hasOwn(commandHelp, topic)) {
+        throw new UsageError(`there is no command "${topic}"`, "Run opstatus --help")
+      }
+      io.stdout.write(`${commandHelp[topic]}\n`)
       return ExitCode.ok
     }
     case "-V":
@@ -610,9 +704,10 @@ const dispatch = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number>
       return runDemo({
         stdout: io.stdout,
         stderr: io.stderr,
-        env: io.env,
+        warn: warnTo(io),
         signal: io.signal,
         json: values.json === true,
+        debug: values.debug === true,
         reporter: reporterFor(values, io, now, false),
         now
       })

@@ -11,7 +11,7 @@ import {
   RegisterInstanceCommand,
   ServiceDiscoveryClient
 } from "@aws-sdk/client-servicediscovery"
-import { createOperationStatus, formatRef } from "@opstatus/core"
+import { formatRef } from "@opstatus/core"
 import {
   DEFAULT_ACCESS_KEY_ID,
   DEFAULT_REGION,
@@ -22,13 +22,12 @@ import {
 import { lightsailSource } from "@opstatus/lightsail"
 import { serviceDiscoverySource } from "@opstatus/servicediscovery"
 import { ssmSapSource } from "@opstatus/ssm-sap"
-import type { Env } from "./Aws.js"
 import { formatElapsed } from "./Duration.js"
-import { ExitCode } from "./Errors.js"
+import { ExitCode, formatDebug, formatError } from "./Errors.js"
 import { refOfTarget, type Target, targetsFromJson } from "./Input.js"
 import { stateOf } from "./Render.js"
 import type { Reporter, Writer } from "./Reporter.js"
-import { runWait } from "./Wait.js"
+import { makeStatusApi, runWait, type Warn } from "./Wait.js"
 
 /**
  * What the demo needs.
@@ -39,12 +38,21 @@ import { runWait } from "./Wait.js"
 export interface DemoOptions {
   readonly stdout: Writer
   readonly stderr: Writer
-  readonly env: Env
+  /** Where warnings go (`opstatus: warning: ...` on standard error). */
+  readonly warn: Warn
   readonly signal: AbortSignal
   /** `--json`: the narration goes to standard error, the events to standard output. */
   readonly json: boolean
   readonly reporter: Reporter
   readonly now: () => number
+  /** `--debug`: an error's stack goes to standard error before its line. */
+  readonly debug?: boolean | undefined
+  /**
+   * When the forced failure happens, in ms after the last operation started (default:
+   * part-way through the failing registration's planned run). However late it comes, the
+   * registration cannot succeed first: it is held running from the start.
+   */
+  readonly failAfterMillis?: number | undefined
 }
 
 /** The error the demo forces on the second Cloud Map registration. */
@@ -65,8 +73,24 @@ const demoScenario = {
 const timeScale = 5
 
 /**
+ * The configuration of the demo's SDK clients. Retries are set here (`maxAttempts` 3,
+ * standard mode), so `AWS_MAX_ATTEMPTS` or `~/.aws/config` cannot change the demo.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const demoClientConfig = (endpoint: string) => ({
+  region: DEFAULT_REGION,
+  endpoint,
+  credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: "emulator" },
+  retryMode: "standard",
+  maxAttempts: 3
+})
+
+/**
  * Runs the demo; resolves with 0 when everything went as designed (the one failure is
- * expected), 130 when interrupted, 1 otherwise.
+ * expected), 130 when interrupted, and 1 in every other case (another outcome, or an
+ * error, whose line it writes to standard error).
  *
  * @since 0.1.0
  * @category entry points
@@ -80,11 +104,11 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
   let failTimer: ReturnType<typeof setTimeout> | undefined
   try {
     emulator = await startEmulator({ port: 0, seed: 2024, timeScale, scenario: demoScenario })
-    const region = DEFAULT_REGION
-    const credentials = { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: "emulator" }
     const endpoint = emulator.endpoint
-    lightsail = new LightsailClient({ region, endpoint, credentials, retryMode: "standard" })
-    cloudMap = new ServiceDiscoveryClient({ region, endpoint, credentials, retryMode: "standard" })
+    const sdkConfig = demoClientConfig(endpoint)
+    const { region, credentials } = sdkConfig
+    lightsail = new LightsailClient(sdkConfig)
+    cloudMap = new ServiceDiscoveryClient(sdkConfig)
     const ssmSap = new SsmSapHttpClient({ region, endpoint, credentials })
     say(`opstatus demo: an emulator of Lightsail, Cloud Map and SSM for SAP listens on ${endpoint}`)
     say(`  (no AWS account, no network; simulated time runs ${timeScale}x faster)`)
@@ -123,6 +147,10 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
       )
     const web1 = await register("web-1", "192.0.2.11")
     const web2 = await register("web-2", "192.0.2.12")
+    // Held running from now on, web-2 cannot succeed before it is failed below, however late that comes.
+    const failingId = web2.OperationId ?? ""
+    const plannedEnd = emulator.terminalAt("servicediscovery", failingId)
+    emulator.transition("servicediscovery", failingId, "running")
     say(
       `  -> servicediscovery RegisterInstance web-1, web-2: 2 operations (web-2 will fail on purpose with ${demoFailure.code})`
     )
@@ -130,9 +158,9 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
     say("  -> ssm-sap StartApplication demo-hana: 1 operation")
 
     // Make web-2 fail part-way through its run, as a real failure would.
-    const failingId = web2.OperationId ?? ""
-    const plannedEnd = emulator.terminalAt("servicediscovery", failingId)
-    const delay = plannedEnd === undefined ? 500 : Math.max(200, Math.floor((plannedEnd - Date.now()) * 0.6))
+    const delay =
+      options.failAfterMillis ??
+      (plannedEnd === undefined ? 500 : Math.max(200, Math.floor((plannedEnd - Date.now()) * 0.6)))
     const running = emulator
     failTimer = setTimeout(() => {
       running.transition("servicediscovery", failingId, "failed", {
@@ -147,12 +175,13 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
       targetsFromJson(response, input)
     )
     say(`Waiting for ${targets.length} operations...\n`)
-    const api = createOperationStatus({
+    const api = makeStatusApi({
       sources: [
         lightsailSource({ client: lightsail, region }),
         serviceDiscoverySource({ client: cloudMap, region }),
         ssmSapSource({ client: ssmSap, region })
-      ]
+      ],
+      warn: options.warn
     })
     const result = await runWait({
       api,
@@ -189,13 +218,15 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
       `opstatus: the demo did not run as designed: expected only ${failingRef === undefined ? "web-2" : formatRef(failingRef)} to fail with ${demoFailure.code}, ` +
         `got ${got.length === 0 ? "no failure" : got.join("; ")}. Please report it with the output above.\n`
     )
-    return result.exitCode === ExitCode.ok ? ExitCode.failed : result.exitCode
+    return ExitCode.failed
   } catch (error) {
     if (options.signal.aborted) {
       options.stderr.write("opstatus: interrupted.\n")
       return ExitCode.interrupted
     }
-    throw error
+    if (options.debug === true) options.stderr.write(`${formatDebug(error)}\n`)
+    options.stderr.write(`${formatError(error)}\n`)
+    return ExitCode.failed
   } finally {
     if (failTimer !== undefined) clearTimeout(failTimer)
     lightsail?.destroy()

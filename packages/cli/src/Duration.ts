@@ -82,6 +82,50 @@ export const parseDurationFlag = (flag: string, value: string): number => {
   return millis
 }
 
+/** The smallest bare number `--since` reads as epoch seconds (2001-09-09): below it, seconds ago. */
+const epochSecondsFrom = 1e9
+
+/**
+ * Parses `--since`, trying the date forms first: a bare number of at least 10^9 is
+ * epoch seconds (`1714566896`); a date (`2024-05-01`, `2024-05-01T12:00:00Z`,
+ * `2024-05-01T14:00+02:00`) is that instant, in UTC unless it names an offset; anything
+ * else must be a duration ago (`1h`, `30m`, or a bare number of seconds below 10^9).
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseSinceFlag = (value: string, now: number): Date => {
+  const text = value.trim()
+  if (/^\d+(\.\d+)?$/.test(text) && Number(text) >= epochSecondsFrom) {
+    return new Date(Math.round(Number(text) * 1000))
+  }
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const iso = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
+      text
+    )
+    // A time without an offset is UTC, as the AWS CLI reads it (Date.parse would take local time).
+    const millis =
+      iso === null
+        ? Number.NaN
+        : Date.parse(iso[2] === undefined ? iso[1]! : `${iso[1]}T${iso[2]}${iso[3] ?? "Z"}`)
+    if (!Number.isFinite(millis)) {
+      throw new UsageError(
+        `--since "${value}" is not a valid date`,
+        "Use a date like 2024-05-01 or 2024-05-01T12:00:00Z"
+      )
+    }
+    return new Date(millis)
+  }
+  const ago = parseDurationMillis(text)
+  if (ago === undefined) {
+    throw new UsageError(
+      `--since "${value}" is neither a duration, a date nor epoch seconds`,
+      "Use a duration ago (1h, 30m), a date (2024-05-01T12:00:00Z) or epoch seconds (1714566896)"
+    )
+  }
+  return new Date(now - ago)
+}
+
 /**
  * Formats milliseconds compactly: `850ms`, `4.2s`, `1m05s`, `2h03m`.
  *

@@ -22,7 +22,7 @@ export const ExitCode = {
   timeout: 3,
   /** Access denied, or the credentials are missing, invalid or expired. */
   access: 4,
-  /** Interrupted (SIGINT). */
+  /** Interrupted (SIGINT); `bin.ts` turns it into 143 when stopped by SIGTERM. */
   interrupted: 130
 } as const
 
@@ -56,17 +56,10 @@ export const exitCodePrecedence: ReadonlyArray<ExitCode> = [
  * @since 0.1.0
  * @category exit codes
  */
-export const combineExitCodes = (codes: Iterable<number>): number => {
-  let best: number = ExitCode.ok
-  let bestRank = exitCodePrecedence.indexOf(ExitCode.ok)
+export const combineExitCodes = (codes: Iterable<ExitCode>): ExitCode => {
+  let best: ExitCode = ExitCode.ok
   for (const code of codes) {
-    const rank = exitCodePrecedence.indexOf(code as ExitCode)
-    // An unknown code ranks just above `failed`.
-    const effective = rank < 0 ? exitCodePrecedence.indexOf(ExitCode.failed) - 0.5 : rank
-    if (effective < bestRank) {
-      best = code
-      bestRank = effective
-    }
+    if (exitCodePrecedence.indexOf(code) < exitCodePrecedence.indexOf(best)) best = code
   }
   return best
 }
@@ -104,12 +97,37 @@ export class CredentialsError extends Error {
   }
 }
 
-const tagOf = (error: unknown): string | undefined => {
+/**
+ * An error's tag: its `_tag` (core's errors), else its `name` (SDK and JavaScript
+ * errors), else `undefined`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const errorTag = (error: unknown): string | undefined => {
   if (typeof error !== "object" || error === null) return undefined
   const tag = (error as { _tag?: unknown })._tag
   if (typeof tag === "string") return tag
   const name = (error as { name?: unknown }).name
   return typeof name === "string" ? name : undefined
+}
+
+/**
+ * `get` or `list` did not finish within its `--timeout` (for example a server that
+ * accepts the connection and never answers): exit code 3.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DeadlineError extends Error {
+  override readonly name = "DeadlineError"
+  constructor(
+    /** What did not finish and within how long, e.g. `list lightsail did not finish within 5m00s`. */
+    message: string,
+    readonly timeoutMillis: number
+  ) {
+    super(message)
+  }
 }
 
 const credentialNames = new Set([
@@ -130,8 +148,8 @@ const credentialNames = new Set([
  * @since 0.1.0
  * @category exit codes
  */
-export const exitCodeOf = (error: unknown): number => {
-  const tag = tagOf(error)
+export const exitCodeOf = (error: unknown): ExitCode => {
+  const tag = errorTag(error)
   switch (tag) {
     case "UsageError":
     case "InvalidOperationRefError":
@@ -141,6 +159,7 @@ export const exitCodeOf = (error: unknown): number => {
     case "AccessDeniedError":
       return ExitCode.access
     case "WaitTimeoutError":
+    case "DeadlineError":
       return ExitCode.timeout
     case "WaitAbortedError":
       return ExitCode.interrupted
@@ -173,7 +192,7 @@ const credentialsHint =
 const hintOf = (error: unknown): string | undefined => {
   const own = (error as { hint?: unknown })?.hint
   if (typeof own === "string") return own
-  switch (tagOf(error)) {
+  switch (errorTag(error)) {
     case "InvalidOperationRefError":
       return "Refs look like service:region:id, e.g. lightsail:us-east-1:<operation-id>; services are lightsail, servicediscovery and ssm-sap"
     case "InvalidWaitOptionsError":
@@ -184,6 +203,8 @@ const hintOf = (error: unknown): string | undefined => {
       return "Check the credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID) and that they may read operations (e.g. lightsail:GetOperation)"
     case "WaitTimeoutError":
       return "Wait longer with --timeout, or look at the operation in the console"
+    case "DeadlineError":
+      return "The service did not answer in time: pass a longer --timeout, or check the endpoint (--endpoint-url, AWS_ENDPOINT_URL) and the network"
     case "OperationNotFoundError":
       return "Check the operation ID, the region (--region) and the account"
     case "OperationFailedError":
@@ -196,7 +217,7 @@ const hintOf = (error: unknown): string | undefined => {
     case "WaitAbortedError":
       return undefined
     default:
-      return credentialNames.has(tagOf(error) ?? "")
+      return credentialNames.has(errorTag(error) ?? "")
         ? "Check the credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID)"
         : undefined
   }
@@ -209,7 +230,7 @@ const hintOf = (error: unknown): string | undefined => {
  * @category errors
  */
 export const formatError = (error: unknown): string => {
-  const tag = tagOf(error)
+  const tag = errorTag(error)
   const code = (error as { code?: unknown } | undefined)?.code
   if (tag === "AccessDeniedError" && (code === "CredentialsProviderError" || code === "TokenProviderError")) {
     const detail = (error as { serviceMessage?: unknown }).serviceMessage
@@ -227,6 +248,14 @@ export const formatError = (error: unknown): string => {
   const line = hint === undefined ? sentence(what) : `${sentence(what)} ${sentence(hint)}`
   return `opstatus: ${line}`
 }
+
+/**
+ * A warning as one line: `opstatus: warning: <message>` (no trailing newline).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const formatWarning = (message: string): string => `opstatus: warning: ${sentence(message)}`
 
 /**
  * The error with its stack, for `--debug`.

@@ -20,7 +20,7 @@ const awsFlags = `AWS options:
 
 const outputFlags = `Output options:
   --json                  One JSON object per line (NDJSON), ending with a "done" event
-  --no-color              No colour (also NO_COLOR=1)
+  --no-color              No colour (also NO_COLOR=1); TERM=dumb prints plain lines
   --debug                 Show the stack of an unexpected error
   -h, --help              Show this help`
 
@@ -34,7 +34,8 @@ const refForms = `Refs:
                           {"OperationId": ...}, SSM for SAP {"OperationId"|"OperationIds": ...}`
 
 const waitTiming = `Waiting options:
-  --success               Exit 1 when an operation failed or was cancelled
+  --success               Exit 1 when an operation did not succeed: failed, cancelled, or
+                          ended with a status opstatus does not know
   --timeout <duration>    Give up after this long (default per service: Lightsail 30m,
                           Cloud Map 5m, SSM for SAP 60m)
   --min-delay <duration>  Shortest pause between polls (default per service: 2s, 1s, 5s)
@@ -45,12 +46,14 @@ Durations: 500ms, 30s, 5m, 1h30m, "5 seconds"; a bare number is seconds.`
 
 const exitCodes = `Exit codes:
   0    every operation succeeded (without --success: every operation ended)
-  1    an operation failed (with --success), was not found, or the service answered an error
+  1    an operation did not succeed (with --success), was not found, or the service
+       answered an error
   2    bad usage: unknown flag, bad ref, duration or query
-  3    a wait timed out
-  4    access denied, or no valid credentials
+  3    a wait timed out, or get or list got no answer within --timeout
+  4    access denied, or no valid credentials (an unknown --profile)
   130  interrupted (Ctrl-C)
-When several apply the first in this order wins: 130, 2, 4, 3, 1, 0.`
+  143  stopped by SIGTERM
+When several apply the first in this order wins: 130 (143), 2, 4, 3, 1, 0.`
 
 /**
  * The help of the whole command.
@@ -128,6 +131,7 @@ ${refForms}
 
 Options:
   --success               Exit 1 unless every operation succeeded
+  --timeout <duration>    Give up after this long (default 60s): exit 3
   --service <service>     The service of bare IDs and OperationId responses
 
 ${awsFlags}
@@ -137,21 +141,26 @@ ${outputFlags}
 ${exitCodes}`,
   list: `Usage: opstatus list <service> [options]
 
-Lists a service's operations in one region (--region, AWS_REGION or AWS_DEFAULT_REGION).
-<service> is lightsail, servicediscovery or ssm-sap.
+Lists a service's operations in one region (--region, AWS_REGION, AWS_DEFAULT_REGION or
+the profile's region). <service> is lightsail, servicediscovery or ssm-sap.
 
 Filters:
-  --status <status>       Unified (pending, running, succeeded, failed, cancelled) or the
-                          service's own (SUCCESS, FAIL, Started...); repeat or comma-separate
+  --status <status>       Unified (pending, running, succeeded, failed, cancelled, unknown;
+                          one the service lacks matches nothing, e.g. Lightsail cancelled)
+                          or the service's own (SUCCESS, FAIL, Started...); repeat or
+                          comma-separate
   --type <type>           The service's operation type (CreateInstance, REGISTER_INSTANCE,
                           START_APPLICATION...); repeat or comma-separate
   --since <when>          Only operations updated (Cloud Map) or started (Lightsail, SSM for
-                          SAP) since then: a duration ago (1h, 30m) or a date (2024-05-01T12:00Z)
+                          SAP) since then: a date (2024-05-01T12:00Z, UTC unless an offset
+                          is given), epoch seconds (1714566896: a number from 10^9), or a
+                          duration ago (1h, 30m; a smaller bare number is seconds)
   --resource <name>       Lightsail: the operations of one resource
   --namespace <id>        Cloud Map: the operations of one namespace
   --service-id <id>       Cloud Map: the operations of one service
   --application <id>      SSM for SAP: the application (required for ssm-sap)
   --limit <n>             At most n operations
+  --timeout <duration>    Give up after this long (default 5m): exit 3
 
 ${awsFlags}
 
@@ -169,11 +178,14 @@ Starts a local emulator of Lightsail, Cloud Map and SSM for SAP, starts operatio
 three with the real AWS SDK clients (three Lightsail instances and a static IP, a Cloud Map
 namespace and two instance registrations, an SSM for SAP application start), and waits for
 them. One Cloud Map registration is made to fail on purpose, to show how a failure looks.
-Needs no AWS account and no network. Exits 0 when everything went as designed.
+Needs no AWS account and no network.
+
+Exits 0 when everything went as designed (that one failure is expected), 130 when
+interrupted (143 for SIGTERM), and 1 otherwise.
 
 Options:
   --json                  NDJSON events instead of the table
-  --no-color              No colour (also NO_COLOR=1)
+  --no-color              No colour (also NO_COLOR=1); TERM=dumb prints plain lines
   --debug                 Show the stack of an unexpected error
   -h, --help              Show this help`
 }

@@ -71,7 +71,8 @@ export const parseService = (value: string, flag = "--service"): ServiceSlug => 
     "ssm-sap": "ssm-sap",
     ssmsap: "ssm-sap"
   }
-  const service = aliases[normalized]
+  // Only the table's own keys: "constructor" or "__proto__" are not services.
+  const service = Object.hasOwn(aliases, normalized) ? aliases[normalized] : undefined
   if (service === undefined) {
     throw new UsageError(
       `${flag} "${value}" is not a service opstatus knows`,
@@ -364,14 +365,22 @@ const jsonEnd = (text: string, start: number): number => {
   return -1
 }
 
-const lineAt = (text: string, index: number): number => {
+/**
+ * Line numbers of positions visited in increasing order: each call counts only the
+ * newlines since the previous one, so numbering a whole input is linear in its length.
+ */
+const lineCounter = (text: string) => {
   let line = 1
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++
-  return line
+  let scanned = 0
+  return (index: number): number => {
+    for (; scanned < index; scanned++) if (text.charCodeAt(scanned) === 10) line++
+    return line
+  }
 }
 
 /**
- * Splits standard input into JSON values (concatenated or one per line) and text lines.
+ * Splits standard input into JSON values (concatenated or one per line) and text lines,
+ * in one pass.
  *
  * @since 0.1.0
  * @category parsing
@@ -379,6 +388,7 @@ const lineAt = (text: string, index: number): number => {
 export const splitInput = (text: string): Piece[] => {
   const pieces: Piece[] = []
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  const lineAt = lineCounter(source)
   let i = 0
   while (i < source.length) {
     const c = source[i]!
@@ -388,7 +398,7 @@ export const splitInput = (text: string): Piece[] => {
     }
     if (c === "{" || c === "[" || c === '"') {
       const end = jsonEnd(source, i)
-      const line = lineAt(source, i)
+      const line = lineAt(i)
       if (end < 0) {
         throw new UsageError(
           `standard input: the JSON that starts on line ${line} never ends`,
@@ -412,7 +422,7 @@ export const splitInput = (text: string): Piece[] => {
     const end = newline < 0 ? source.length : newline
     const lineText = source.slice(i, end).trim()
     if (lineText !== "" && !lineText.startsWith("#")) {
-      pieces.push({ kind: "text", text: lineText, line: lineAt(source, i) })
+      pieces.push({ kind: "text", text: lineText, line: lineAt(i) })
     }
     i = end
   }

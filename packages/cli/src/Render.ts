@@ -7,6 +7,7 @@
  */
 import { formatRef, type Operation, type OperationRef, serviceSlugs } from "@opstatus/core"
 import { formatElapsed } from "./Duration.js"
+import { errorTag } from "./Errors.js"
 
 /**
  * One operation the CLI follows: the last snapshot seen and, when the wait for it ended
@@ -78,12 +79,7 @@ const stateOrder: ReadonlyArray<EntryState> = [
   "unknown"
 ]
 
-const tagOf = (error: unknown): string =>
-  typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string"
-    ? (error as { _tag: string })._tag
-    : error instanceof Error
-      ? error.name
-      : "Error"
+const tagOf = (error: unknown): string => errorTag(error) ?? "Error"
 
 /**
  * The state of an entry.
@@ -95,6 +91,7 @@ export const stateOf = (entry: Entry): EntryState => {
   if (entry.error !== undefined) {
     switch (tagOf(entry.error)) {
       case "WaitTimeoutError":
+      case "DeadlineError":
         return "timed-out"
       case "OperationNotFoundError":
         return "not-found"
@@ -118,6 +115,18 @@ export const stateOf = (entry: Entry): EntryState => {
  */
 export const isActive = (entry: Entry): boolean =>
   entry.error === undefined && entry.operation?.terminal !== true
+
+/**
+ * True when the operation ended without succeeding: failed, cancelled, or terminal with
+ * a status opstatus does not know (a Lightsail `{"status": "RolledBack", "isTerminal":
+ * true}` is `unknown` and terminal). These are the summary's failures, and fail
+ * `--success`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const endedUnsuccessfully = (op: Operation): boolean =>
+  op.status === "failed" || op.status === "cancelled" || (op.terminal && op.status !== "succeeded")
 
 // ---------------------------------------------------------------------------
 // Colour and text width
@@ -249,7 +258,7 @@ const stateColor = (state: EntryState, p: Palette): ((s: string) => string) => {
   }
 }
 
-const stateIcon = (state: EntryState, frame: number): string => {
+const stateIcon = (state: EntryState, frame: number, ended: boolean): string => {
   switch (state) {
     case "succeeded":
       return "✔"
@@ -264,7 +273,8 @@ const stateIcon = (state: EntryState, frame: number): string => {
     case "cancelled":
       return "⊘"
     default:
-      return spinnerFrames[frame % spinnerFrames.length]!
+      // A terminal operation whose status opstatus does not know ends with a question mark.
+      return ended ? "?" : spinnerFrames[frame % spinnerFrames.length]!
   }
 }
 
@@ -275,7 +285,7 @@ const noteOf = (entry: Entry): string => {
     return typeof code === "string" && code !== "" ? code : tagOf(entry.error)
   }
   const op = entry.operation
-  if (op?.error !== undefined && (op.status === "failed" || op.status === "cancelled")) {
+  if (op?.error !== undefined && endedUnsuccessfully(op)) {
     return op.error.code ?? op.error.message
   }
   const step = op?.terminal === false ? op.steps?.at(-1) : undefined
@@ -318,7 +328,7 @@ export const renderLiveTable = (entries: ReadonlyArray<Entry>, options: LiveTabl
     const status = op === undefined || entry.error !== undefined ? state : `${state} (${op.rawStatus || "?"})`
     const end = entry.endedAt ?? options.now
     return [
-      paint(stateIcon(state, options.frame)),
+      paint(stateIcon(state, options.frame, entry.error === undefined && op?.terminal === true)),
       entry.ref.service,
       shortId(entry.ref.id),
       op?.type ?? "-",
@@ -493,13 +503,17 @@ export const summarize = (
         ...(typeof code === "string" && code !== "" ? { code } : {}),
         message: String((entry.error as { message?: unknown }).message ?? entry.error)
       })
-    } else if (op !== undefined && (op.status === "failed" || op.status === "cancelled")) {
+    } else if (op !== undefined && endedUnsuccessfully(op)) {
       failures.push({
         ref: entry.key,
         ...(op.type === undefined ? {} : { type: op.type }),
         status: op.status,
         ...(op.error?.code === undefined ? {} : { code: op.error.code }),
-        message: op.error?.message ?? `The operation ${op.status}`
+        message:
+          op.error?.message ??
+          (op.status === "failed" || op.status === "cancelled"
+            ? `The operation ${op.status}`
+            : `The operation ended with the status ${op.rawStatus === "" ? "(none)" : `"${op.rawStatus}"`}, which opstatus does not know`)
       })
     }
   }

@@ -6,16 +6,18 @@
  * @since 0.1.0
  */
 import {
+  createOperationStatus,
   formatRef,
   isOperation,
   type Operation,
   type OperationRef,
+  type OperationSource,
   type OperationStatusApi,
   serviceDefaults,
   serviceSlugs
 } from "@opstatus/core"
 import { formatElapsed } from "./Duration.js"
-import { combineExitCodes, ExitCode, exitCodeOf, UsageError } from "./Errors.js"
+import { combineExitCodes, ExitCode, errorTag, exitCodeOf, UsageError } from "./Errors.js"
 import { refOfTarget, type Target } from "./Input.js"
 import { type Entry, makeEntry, type Summary, summarize } from "./Render.js"
 import type { Reporter } from "./Reporter.js"
@@ -34,31 +36,73 @@ export interface Timing {
 
 /**
  * Checks the delays against each other and against the defaults of the services waited
- * on, so `--max-delay 500ms` alone says what is wrong before any request.
+ * on, so `--max-delay 500ms` or `--min-delay 2m` alone says what is wrong before any
+ * request.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const checkTiming = (timing: Timing, refs: ReadonlyArray<OperationRef>): void => {
   const { minDelay, maxDelay } = timing
-  if (minDelay !== undefined && maxDelay !== undefined && maxDelay < minDelay) {
-    throw new UsageError(
-      `--max-delay (${formatElapsed(maxDelay)}) is below --min-delay (${formatElapsed(minDelay)})`,
-      "Make --max-delay at least --min-delay"
-    )
+  if (minDelay !== undefined && maxDelay !== undefined) {
+    if (maxDelay < minDelay) {
+      throw new UsageError(
+        `--max-delay (${formatElapsed(maxDelay)}) is below --min-delay (${formatElapsed(minDelay)})`,
+        "Make --max-delay at least --min-delay"
+      )
+    }
+    return
   }
-  if (maxDelay === undefined || minDelay !== undefined) return
   for (const service of serviceSlugs) {
     if (!refs.some((ref) => ref.service === service)) continue
-    const min = serviceDefaults[service].minDelayMillis
-    if (maxDelay < min) {
+    const defaults = serviceDefaults[service]
+    if (maxDelay !== undefined && maxDelay < defaults.minDelayMillis) {
       throw new UsageError(
-        `--max-delay (${formatElapsed(maxDelay)}) is below the ${service} default minimum delay (${formatElapsed(min)})`,
+        `--max-delay (${formatElapsed(maxDelay)}) is below the ${service} default minimum delay (${formatElapsed(defaults.minDelayMillis)})`,
         "Pass --min-delay too"
+      )
+    }
+    if (minDelay !== undefined && minDelay > defaults.maxDelayMillis) {
+      throw new UsageError(
+        `--min-delay (${formatElapsed(minDelay)}) is above the ${service} default maximum delay (${formatElapsed(defaults.maxDelayMillis)})`,
+        "Pass --max-delay too"
       )
     }
   }
 }
+
+/**
+ * Where core's warnings go; the CLI writes them to standard error as `opstatus: warning:
+ * <message>` (see `formatWarning`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Warn = (message: string) => void
+
+/**
+ * What `makeStatusApi` needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StatusApiOptions {
+  readonly sources: ReadonlyArray<OperationSource<any>>
+  /** The CLI's warning channel, for core's warnings. */
+  readonly warn: Warn
+}
+
+/**
+ * Core's Promise API over the given sources: the one place where the CLI (every command
+ * and the demo) makes it, so an option of `createOperationStatus` is set here once.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeStatusApi = (options: StatusApiOptions): OperationStatusApi =>
+  createOperationStatus({
+    sources: options.sources
+  })
 
 /**
  * What a wait needs.
@@ -69,7 +113,7 @@ export const checkTiming = (timing: Timing, refs: ReadonlyArray<OperationRef>): 
 export interface WaitRequest {
   readonly api: OperationStatusApi
   readonly targets: ReadonlyArray<Target>
-  /** `--success`: a failed or cancelled operation fails the command. */
+  /** `--success`: an operation that ends without succeeding fails the command. */
   readonly success: boolean
   readonly timing: Timing
   readonly reporter: Reporter
@@ -86,12 +130,9 @@ export interface WaitRequest {
 export interface WaitResult {
   readonly entries: ReadonlyArray<Entry>
   readonly summary: Summary
-  readonly exitCode: number
+  readonly exitCode: ExitCode
   readonly interrupted: boolean
 }
-
-const isTagged = (error: unknown, tag: string): boolean =>
-  typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === tag
 
 /**
  * The exit code one entry asks for.
@@ -99,10 +140,11 @@ const isTagged = (error: unknown, tag: string): boolean =>
  * @since 0.1.0
  * @category exit codes
  */
-export const entryExitCode = (entry: Entry, success: boolean): number => {
+export const entryExitCode = (entry: Entry, success: boolean): ExitCode => {
   if (entry.error !== undefined) return exitCodeOf(entry.error)
-  const status = entry.operation?.status
-  if (success && (status === "failed" || status === "cancelled")) return ExitCode.failed
+  // With --success, anything but a success fails: failed, cancelled, and a terminal status
+  // opstatus does not know (`unknown`).
+  if (success && entry.operation?.status !== "succeeded") return ExitCode.failed
   return ExitCode.ok
 }
 
@@ -150,7 +192,7 @@ export const runWait = async (request: WaitRequest): Promise<WaitResult> => {
         observe(entry, outcome.operation)
         return
       }
-      if (isTagged(outcome.error, "OperationFailedError")) {
+      if (errorTag(outcome.error) === "OperationFailedError") {
         observe(entry, (outcome.error as unknown as { operation: Operation }).operation)
         return
       }
@@ -159,7 +201,7 @@ export const runWait = async (request: WaitRequest): Promise<WaitResult> => {
       reporter.fail(entry)
     })
   } catch (error) {
-    if (!isTagged(error, "WaitAbortedError")) throw error
+    if (errorTag(error) !== "WaitAbortedError") throw error
     interrupted = true
   }
   finished = true

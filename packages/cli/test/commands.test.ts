@@ -10,7 +10,7 @@ import { CreateInstancesCommand, LightsailClient } from "@aws-sdk/client-lightsa
 import { RegisterInstanceCommand, ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
 import { type Emulator, SsmSapHttpClient } from "@opstatus/emulator"
 import { describe, expect, it } from "vitest"
-import { emulator, expectExit, fast, jsonLines, runCli } from "./helpers.js"
+import { emulator, expectExit, explain, fast, jsonLines, runCli } from "./helpers.js"
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "emulator" }
 const region = "us-east-1"
@@ -125,6 +125,42 @@ describe.concurrent("opstatus as a child process", () => {
     const strict = await runCli(["wait", "--success", "-"], { env: env(emu), stdin })
     expectExit(strict, 1)
     expect(strict.stderr).toContain("opstatus: 1 of 1 operations did not succeed.")
+    expect(emu.metrics().counts.total).toBe(0)
+  })
+
+  it("wait --success -: a terminal Lightsail status opstatus does not know fails it (exit 1)", async (ctx) => {
+    const emu = await emulator(ctx, { scenario: quick })
+    const id = "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f"
+    const stdin = JSON.stringify({
+      operation: {
+        id,
+        resourceName: "web-1",
+        resourceType: "Instance",
+        createdAt: "2024-05-01T12:00:00+00:00",
+        location: { availabilityZone: "us-east-1a", regionName: "us-east-1" },
+        isTerminal: true,
+        operationType: "UpdateInstanceMetadataOptions",
+        status: "RolledBack",
+        statusChangedAt: 1714565000
+      }
+    })
+    const [strict, lenient] = await Promise.all([
+      runCli(["wait", "--success", "-"], { env: env(emu), stdin }),
+      runCli(["wait", "-"], { env: env(emu), stdin })
+    ])
+    expectExit(strict, 1)
+    explain(strict, () => {
+      expect(strict.stdout).toContain(
+        `lightsail us-east-1 ${id} UpdateInstanceMetadataOptions RolledBack -> unknown`
+      )
+      expect(strict.stdout).toMatch(/1 operation: 1 unknown/)
+      expect(strict.stdout).toContain(
+        `✖ lightsail:us-east-1:${id} UpdateInstanceMetadataOptions unknown: The operation ended with the status "RolledBack", which opstatus does not know`
+      )
+      expect(strict.stderr).toMatch(/^opstatus: 1 of 1 operations did not succeed\./m)
+    })
+    // Without --success, an operation that ended is enough.
+    expectExit(lenient, 0)
     expect(emu.metrics().counts.total).toBe(0)
   })
 

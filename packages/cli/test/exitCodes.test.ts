@@ -1,12 +1,43 @@
 /**
- * Every exit code from a real child process: 0, 1, 2, 3, 4 and 130, their precedence,
+ * Every exit code from a real child process: 0, 1, 2, 3, 4, 130 and 143, their precedence,
  * and the `--json` stream checked line by line.
  */
+import { createServer, type Socket } from "node:net"
 import { describe, expect, it } from "vitest"
-import { emulator, expectExit, fast, jsonLines, runCli, spawnCli } from "./helpers.js"
+import {
+  emulator,
+  expectExit,
+  explain,
+  fast,
+  jsonLines,
+  runCli,
+  runInProcess,
+  spawnCli,
+  type TestHooks
+} from "./helpers.js"
 
 const region = "us-east-1"
 const long = 600_000
+
+/** A TCP server on loopback that accepts every connection and never answers; closed when the test ends. */
+const silentServer = async (hooks: TestHooks): Promise<string> => {
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on("error", () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  hooks.onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      })
+  )
+  const address = server.address()
+  if (address === null || typeof address === "string") throw new Error("no port")
+  return `http://127.0.0.1:${address.port}`
+}
 
 describe.concurrent("exit codes", () => {
   it("2: bad usage, each as one line without a stack", async () => {
@@ -45,31 +76,75 @@ describe.concurrent("exit codes", () => {
 
   it("3: a wait that times out, and 3 wins over 1", async (ctx) => {
     const emu = await emulator(ctx)
-    const slow = emu.createOperation({
-      service: "servicediscovery",
-      type: "UPDATE_SERVICE",
-      durationMs: long
+    // Held running: it cannot end before the timeout, however slow the machine.
+    const slow = emu.createOperation({ service: "servicediscovery", type: "UPDATE_SERVICE" })
+    emu.transition("servicediscovery", slow.id, "running")
+    // The failed one is a finished snapshot on standard input: it needs no poll at all.
+    const failed = JSON.stringify({
+      operation: {
+        id: "0f8e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+        resourceName: "disk-1",
+        resourceType: "Disk",
+        createdAt: "2024-05-01T12:00:00+00:00",
+        location: { availabilityZone: "us-east-1a", regionName: region },
+        isTerminal: true,
+        operationType: "CreateDisk",
+        status: "Failed",
+        statusChangedAt: 1714565000,
+        errorCode: "InsufficientCapacity",
+        errorDetails: "There is not enough capacity to fulfill your request in this Availability Zone."
+      }
     })
-    const failed = emu.createOperation({ service: "lightsail", type: "CreateDisk", resourceName: "disk-1" })
-    emu.transition("lightsail", failed.id, "failed", {
-      errorCode: "InsufficientCapacity",
-      errorMessage: "There is not enough capacity to fulfill your request in this Availability Zone."
+    const run = await runCli(["wait", "--success", "--timeout", "4s", ...fast, slow.id, "-"], {
+      env: { AWS_ENDPOINT_URL: emu.endpoint },
+      stdin: failed,
+      hooks: ctx
     })
-    const run = await runCli(
-      ["wait", "--success", "--timeout", "1500ms", ...fast, slow.id, `lightsail:${region}:${failed.id}`],
-      { env: { AWS_ENDPOINT_URL: emu.endpoint } }
-    )
     expectExit(run, 3)
-    expect(run.stdout).toContain(
-      `servicediscovery us-east-1 ${slow.id} UPDATE_SERVICE SUBMITTED -> timed-out`
-    )
-    expect(run.stdout).toContain(
-      `✖ lightsail:us-east-1:${failed.id} CreateDisk failed: InsufficientCapacity: There is not enough capacity`
-    )
-    expect(run.stdout).toMatch(/2 operations: 1 failed, 1 timed-out/)
-    expect(run.stderr).toMatch(
-      /^opstatus: Timed out after 1s 500ms waiting for servicediscovery:us-east-1:\S+; last status SUBMITTED \(pending\)\. Wait longer with --timeout/m
-    )
+    explain(run, () => {
+      // The last status seen, or "- -" if no poll came back before the deadline.
+      expect(run.stdout).toMatch(
+        new RegExp(`servicediscovery us-east-1 ${slow.id} (UPDATE_SERVICE PENDING|- -) -> timed-out`)
+      )
+      expect(run.stdout).toContain(
+        "✖ lightsail:us-east-1:0f8e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b CreateDisk failed: InsufficientCapacity: There is not enough capacity"
+      )
+      expect(run.stdout).toMatch(/2 operations: 1 failed, 1 timed-out/)
+      expect(run.stderr).toMatch(
+        /^opstatus: Timed out after 4s waiting for servicediscovery:us-east-1:\S+.*Wait longer with --timeout/m
+      )
+    })
+  })
+
+  it("3: get and list against a server that accepts and never answers end at --timeout", async (ctx) => {
+    const endpoint = await silentServer(ctx)
+    const uuid = "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d"
+    const env = { AWS_ENDPOINT_URL: endpoint }
+    const [get, json, list] = await Promise.all([
+      runCli(["get", "--timeout", "1s", `lightsail:${region}:${uuid}`], { env, hooks: ctx }),
+      runCli(["get", "--json", "--timeout", "1s", `ssm-sap:${region}:${uuid}`], { env, hooks: ctx }),
+      runCli(["list", "servicediscovery", "--timeout", "1s"], { env, hooks: ctx })
+    ])
+    expectExit(get, 3)
+    explain(get, () => {
+      expect(get.stderr).toBe(
+        `opstatus: get lightsail:us-east-1:${uuid} did not finish within 1.0s. The service did not answer in time: pass a longer --timeout, or check the endpoint (--endpoint-url, AWS_ENDPOINT_URL) and the network.\n`
+      )
+    })
+    expectExit(json, 3)
+    explain(json, () => {
+      const done = jsonLines(json.stdout).at(-1)!
+      expect(done).toMatchObject({
+        event: "done",
+        exitCode: 3,
+        errors: [{ ref: `ssm-sap:us-east-1:${uuid}`, error: { _tag: "DeadlineError" } }],
+        summary: { byStatus: { "timed-out": 1 } }
+      })
+    })
+    expectExit(list, 3)
+    explain(list, () => {
+      expect(list.stderr).toMatch(/^opstatus: list servicediscovery did not finish within 1\.0s\. /)
+    })
   })
 
   it("4: access denied, a missing profile, and no credentials at all", async (ctx) => {
@@ -164,7 +239,8 @@ describe.concurrent("exit codes", () => {
         `ssm-sap:${region}:${b.id}`
       ],
       {
-        env: { AWS_ENDPOINT_URL: emu.endpoint }
+        env: { AWS_ENDPOINT_URL: emu.endpoint },
+        hooks: ctx
       }
     )
     await cli.waitForStdout(`ssm-sap us-east-1 ${b.id} START_APPLICATION INPROGRESS -> running`)
@@ -181,5 +257,52 @@ describe.concurrent("exit codes", () => {
     expect(result.stdout).toMatch(/lightsail\s+1\s+1 (running|pending)/)
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(emu.metrics().counts.total).toBe(requestsAtExit)
+  })
+
+  it("143: SIGTERM stops polling, prints the summary and exits 143", async (ctx) => {
+    const emu = await emulator(ctx)
+    const op = emu.createOperation({ service: "servicediscovery", type: "UPDATE_SERVICE" })
+    emu.transition("servicediscovery", op.id, "running")
+    const cli = spawnCli(["wait", ...fast, op.id], { env: { AWS_ENDPOINT_URL: emu.endpoint }, hooks: ctx })
+    await cli.waitForStdout(`servicediscovery us-east-1 ${op.id} UPDATE_SERVICE PENDING -> running`)
+    cli.child.kill("SIGTERM")
+    const result = await cli.result
+    expectExit(result, 143)
+    explain(result, () => {
+      expect(result.stdout).toMatch(/Interrupted after [\d.]+m?s: 1 operation: 1 running/)
+      expect(result.stderr).toBe("")
+    })
+  })
+
+  it("2 wins over 4: every usage error is found before an unknown --profile", async () => {
+    const uuid = "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d"
+    const ref = `lightsail:${region}:${uuid}`
+    const nope = ["--profile", "nope"]
+    const cases: Array<[ReadonlyArray<string>, RegExp, string?]> = [
+      [["wait", ...nope, "lightsail:us-east-1:not a uuid!"], /Invalid operation reference/],
+      [["wait", ...nope, "--service", "ec2", ref], /--service "ec2" is not a service/],
+      [["wait", ...nope, "--max-delay", "10ms", ref], /--max-delay \(10ms\) is below/],
+      [["wait", ...nope, "--min-delay", "10m", ref], /--min-delay \(10m00s\) is above/],
+      [["wait", ...nope, "-"], /cannot read \(keys: Reservations\)/, '{"Reservations": []}'],
+      [["get", ...nope, "--timeout", "soon", ref], /--timeout "soon" is not a duration/],
+      [["get", ...nope, "gv4g5meo7ndmeh4fqskygvk23d2fijwa"], /cannot tell which service/],
+      [["list", "lightsail", ...nope, "--limit", "0"], /--limit "0" is not a positive whole number/],
+      [["list", "lightsail", ...nope, "--since", "yesterday"], /--since "yesterday" is neither/],
+      [["list", "lightsail", ...nope, "--status", "bogus"], /--status "bogus" is not a lightsail status/],
+      [["list", "ssm-sap", ...nope], /needs the application/],
+      [["list", "lightsail", ...nope, "--namespace", "ns-1"], /--namespace applies to servicediscovery only/]
+    ]
+    for (const [args, message, stdin] of cases) {
+      const result = await runInProcess(args, stdin === undefined ? {} : { stdin })
+      explain(result, () => {
+        expect(result.code, args.join(" ")).toBe(2)
+        expect(result.stderr).toMatch(message)
+        expect(result.stderr).not.toContain("profile")
+      })
+    }
+    // With nothing else wrong, the profile is exit 4 (a child process, as a user runs it).
+    const profile = await runCli(["list", "lightsail", ...nope])
+    expectExit(profile, 4)
+    expect(profile.stderr).toMatch(/^opstatus: the profile "nope" is not in the AWS config/)
   })
 })

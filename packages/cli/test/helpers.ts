@@ -1,8 +1,9 @@
 /**
- * Test fixtures: the CLI as a real child process (`node --conditions=source --import tsx
- * packages/cli/src/bin.ts`), always with a kill timeout and an environment that reads no
- * real AWS configuration; emulators stopped after each test; and a small terminal screen
- * that replays what the CLI drew through a pseudo-terminal.
+ * Test fixtures: the CLI as a real child process (bundled by globalSetup.ts, or from source
+ * through tsx), always with a kill timeout shorter than the test's and killed when the test
+ * ends; the CLI in-process through `run`; an environment that reads no real AWS
+ * configuration; emulators stopped after each test; and a small terminal screen that
+ * replays what the CLI drew through a pseudo-terminal.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -10,6 +11,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type Emulator, type StartEmulatorOptions, startEmulator } from "@opstatus/emulator"
+import { afterAll } from "vitest"
+import { run } from "../src/Cli.js"
 
 /** The monorepo's root. */
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
@@ -66,10 +69,37 @@ export interface CliProcess {
   readonly waitForStdout: (text: string | RegExp, timeoutMillis?: number) => Promise<void>
 }
 
-/** Spawns a command with a kill timeout (SIGKILL, reported as a test failure). */
+/** The part of a test's context that runs code when it ends (works for concurrent tests). */
+export interface TestHooks {
+  readonly onTestFinished: (fn: () => Promise<void> | void) => void
+}
+
+/** The default kill timeout: shorter than the CLI project's 30 s test timeout. */
+export const killAfterMillis = 25_000
+
+const live = new Set<ChildProcess>()
+
+const kill = (child: ChildProcess) => {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+}
+
+// A test that failed before awaiting its children leaves none behind.
+afterAll(() => {
+  for (const child of live) kill(child)
+})
+
+/**
+ * Spawns a command with a kill timeout (SIGKILL, reported as a test failure with the output
+ * so far); with `hooks` (the test's context), it is also killed when the test ends.
+ */
 export const spawnCommand = (
   command: ReadonlyArray<string>,
-  options: { readonly env: Record<string, string>; readonly stdin?: string; readonly timeoutMillis?: number }
+  options: {
+    readonly env: Record<string, string>
+    readonly stdin?: string
+    readonly timeoutMillis?: number
+    readonly hooks?: TestHooks
+  }
 ): CliProcess => {
   const started = Date.now()
   const child = spawn(command[0]!, command.slice(1), {
@@ -77,6 +107,9 @@ export const spawnCommand = (
     env: options.env,
     stdio: ["pipe", "pipe", "pipe"]
   })
+  live.add(child)
+  child.on("exit", () => live.delete(child))
+  options.hooks?.onTestFinished(() => kill(child))
   let stdout = ""
   let stderr = ""
   const watchers = new Set<() => void>()
@@ -89,7 +122,7 @@ export const spawnCommand = (
   })
   child.stdin!.on("error", () => {})
   child.stdin!.end(options.stdin ?? "")
-  const timeoutMillis = options.timeoutMillis ?? 25_000
+  const timeoutMillis = options.timeoutMillis ?? killAfterMillis
   const result = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
@@ -136,12 +169,14 @@ export const spawnCli = (
     readonly stdin?: string
     readonly timeoutMillis?: number
     readonly command?: ReadonlyArray<string>
+    readonly hooks?: TestHooks
   } = {}
 ): CliProcess =>
   spawnCommand([...(options.command ?? cliCommand), ...args], {
     env: cliEnv(options.env),
     ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-    ...(options.timeoutMillis === undefined ? {} : { timeoutMillis: options.timeoutMillis })
+    ...(options.timeoutMillis === undefined ? {} : { timeoutMillis: options.timeoutMillis }),
+    ...(options.hooks === undefined ? {} : { hooks: options.hooks })
   })
 
 /** Runs `opstatus <args>` and resolves with how it ended. */
@@ -149,11 +184,6 @@ export const runCli = (
   args: ReadonlyArray<string>,
   options: Parameters<typeof spawnCli>[1] = {}
 ): Promise<CliResult> => spawnCli(args, options).result
-
-/** The part of a test's context that stops its emulator (works for concurrent tests). */
-export interface TestHooks {
-  readonly onTestFinished: (fn: () => Promise<void> | void) => void
-}
 
 /** Starts an emulator on a free loopback port, stopped when the test finishes. */
 export const emulator = async (hooks: TestHooks, options: StartEmulatorOptions = {}): Promise<Emulator> => {
@@ -230,6 +260,52 @@ export const screenOf = (output: string, width = 200): string[] => {
 
 /** Quotes a word for sh. */
 export const shellQuote = (word: string): string => `'${word.replace(/'/g, "'\\''")}'`
+
+/** Runs assertions on a result; when one fails, its message ends with the run's output. */
+export const explain = (result: CliResult, assertions: () => void): void => {
+  try {
+    assertions()
+  } catch (error) {
+    if (error instanceof Error) {
+      error.message += `\n--- exit ${result.code} (signal ${result.signal}) after ${result.millis} ms\n--- stdout:\n${result.stdout}\n--- stderr:\n${result.stderr}`
+    }
+    throw error
+  }
+}
+
+/**
+ * Runs `opstatus <args>` in this process through `run`, with the same environment as a
+ * child process; `isTTY` pretends standard output is a terminal.
+ */
+export const runInProcess = async (
+  args: ReadonlyArray<string>,
+  options: {
+    readonly env?: Record<string, string | undefined>
+    readonly stdin?: string | (() => AsyncIterable<string | Uint8Array>)
+    readonly isTTY?: boolean
+  } = {}
+): Promise<CliResult> => {
+  const started = Date.now()
+  let stdout = ""
+  let stderr = ""
+  const stdin = options.stdin
+  const code = await run(args, {
+    stdin:
+      typeof stdin === "function"
+        ? stdin
+        : async function* () {
+            if (stdin !== undefined) yield stdin
+          },
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    env: cliEnv(options.env),
+    isTTY: options.isTTY ?? false,
+    columns: 160,
+    rows: 50,
+    signal: new AbortController().signal
+  })
+  return { code, signal: null, stdout, stderr, millis: Date.now() - started }
+}
 
 /** Asserts the exit code, showing the output when it differs. */
 export const expectExit = (result: CliResult, code: number): void => {

@@ -1,5 +1,7 @@
 /** The pure parts: durations, exit codes and error lines, refs and responses, rendering. */
 import { readFileSync } from "node:fs"
+import { LightsailClient } from "@aws-sdk/client-lightsail"
+import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
 import {
   AccessDeniedError,
   InvalidOperationRefError,
@@ -8,29 +10,44 @@ import {
   isOperation,
   type Operation,
   OperationFailedError,
+  type OperationRef,
+  type OperationStatusApi,
   ServiceError,
   WaitAbortedError,
+  type WaitOutcome,
   WaitTimeoutError
 } from "@opstatus/core"
 import { describe, expect, it } from "vitest"
 import {
+  checkTiming,
   combineExitCodes,
+  DeadlineError,
   dedupe,
+  demoClientConfig,
+  type Entry,
   ExitCode,
+  errorTag,
   exitCodeOf,
   formatElapsed,
   formatError,
+  formatWarning,
   parseDurationFlag,
   parseDurationMillis,
+  parseService,
+  parseSinceFlag,
+  type Reporter,
   refFromToken,
   refOfTarget,
   renderLiveTable,
   renderStaticTable,
   renderSummary,
+  runWait,
   shortId,
+  spinnerFrames,
   splitInput,
   stripAnsi,
   summarize,
+  type Target,
   targetsFromText,
   toDate,
   truncateVisible,
@@ -76,6 +93,28 @@ describe("durations", () => {
     expect(() => parseDurationFlag("timeout", "0s")).toThrow(/greater than zero/)
   })
 
+  it("--since: epoch seconds and dates first, else a duration ago", () => {
+    const now = Date.parse("2024-05-01T12:00:00Z")
+    // A bare number from 10^9 is epoch seconds, not that many seconds ago.
+    expect(parseSinceFlag("1714566896", now)).toEqual(new Date(1714566896000))
+    expect(parseSinceFlag("1714566896.5", now)).toEqual(new Date(1714566896500))
+    expect(parseSinceFlag("1000000000", now)).toEqual(new Date(1e12))
+    expect(parseSinceFlag("999999999", now)).toEqual(new Date(now - 999_999_999_000))
+    // Dates: UTC unless they name an offset.
+    expect(parseSinceFlag("2024-04-30", now)).toEqual(new Date("2024-04-30T00:00:00Z"))
+    expect(parseSinceFlag("2024-04-30T10:30", now)).toEqual(new Date("2024-04-30T10:30:00Z"))
+    expect(parseSinceFlag("2024-04-30 10:30:15", now)).toEqual(new Date("2024-04-30T10:30:15Z"))
+    expect(parseSinceFlag("2024-04-30T10:30:00+02:00", now)).toEqual(new Date("2024-04-30T08:30:00Z"))
+    expect(parseSinceFlag("2024-04-30T10:30:00.250Z", now)).toEqual(new Date("2024-04-30T10:30:00.250Z"))
+    // Durations ago.
+    expect(parseSinceFlag("1h", now)).toEqual(new Date(now - 3_600_000))
+    expect(parseSinceFlag("90", now)).toEqual(new Date(now - 90_000))
+    expect(parseSinceFlag("1h30m", now)).toEqual(new Date(now - 5_400_000))
+    for (const bad of ["yesterday", "2024-05-01junk", "2024-13-01", "2024-05-01T25:00Z", "-5s", ""]) {
+      expect(() => parseSinceFlag(bad, now), bad).toThrow(UsageError)
+    }
+  })
+
   it("formats elapsed time compactly", () => {
     expect(formatElapsed(850)).toBe("850ms")
     expect(formatElapsed(4_250)).toBe("4.2s")
@@ -101,6 +140,31 @@ describe("exit codes", () => {
     ).toBe(1)
     expect(exitCodeOf(new WaitAbortedError({ message: "m" }))).toBe(130)
     expect(exitCodeOf(new Error("boom"))).toBe(1)
+  })
+
+  it("names an error by its _tag, else its name", () => {
+    expect(errorTag(new WaitAbortedError({ message: "m" }))).toBe("WaitAbortedError")
+    expect(errorTag(new UsageError("x"))).toBe("UsageError")
+    expect(errorTag(Object.assign(new Error("x"), { name: "ThrottlingException" }))).toBe(
+      "ThrottlingException"
+    )
+    expect(errorTag({ _tag: 5, name: "Named" })).toBe("Named")
+    expect(errorTag("a string")).toBeUndefined()
+    expect(errorTag(null)).toBeUndefined()
+  })
+
+  it("maps a get or list that ran out of time to 3", () => {
+    const error = new DeadlineError("list lightsail did not finish within 1.0s", 1_000)
+    expect(exitCodeOf(error)).toBe(3)
+    expect(formatError(error)).toMatch(
+      /^opstatus: list lightsail did not finish within 1\.0s\. The service did not answer in time: pass a longer --timeout/
+    )
+  })
+
+  it("writes a warning as one line", () => {
+    expect(formatWarning("the status Frobbing is unknown")).toBe(
+      "opstatus: warning: the status Frobbing is unknown."
+    )
   })
 
   it("picks the winner by precedence: 130 > 2 > 4 > 3 > 1 > 0", () => {
@@ -132,6 +196,28 @@ describe("exit codes", () => {
   })
 })
 
+describe("timing flags", () => {
+  const lightsail: OperationRef = { service: "lightsail", region: "us-east-1", id: uuid }
+  const cloudMap: OperationRef = { service: "servicediscovery", region: "us-east-1", id: cloudMapId }
+
+  it("checks the delays against each other and against each service's defaults", () => {
+    expect(() => checkTiming({ minDelay: 2_000, maxDelay: 1_000 }, [lightsail])).toThrow(
+      /--max-delay \(1\.0s\) is below --min-delay \(2\.0s\)/
+    )
+    // Lightsail's default delays are 2s to 30s, Cloud Map's 1s to 10s.
+    expect(() => checkTiming({ maxDelay: 1_500 }, [lightsail])).toThrow(
+      /^--max-delay \(1\.5s\) is below the lightsail default minimum delay \(2\.0s\)$/
+    )
+    expect(() => checkTiming({ maxDelay: 1_500 }, [cloudMap])).not.toThrow()
+    expect(() => checkTiming({ minDelay: 20_000 }, [cloudMap])).toThrow(
+      /^--min-delay \(20\.0s\) is above the servicediscovery default maximum delay \(10\.0s\)$/
+    )
+    expect(() => checkTiming({ minDelay: 20_000 }, [lightsail])).not.toThrow()
+    expect(() => checkTiming({ minDelay: 20_000, maxDelay: 60_000 }, [cloudMap])).not.toThrow()
+    expect(() => checkTiming({ minDelay: 100, maxDelay: 300 }, [lightsail, cloudMap])).not.toThrow()
+  })
+})
+
 describe("refs from arguments", () => {
   it("parses service:region:id, and bare Cloud Map IDs", () => {
     expect(refFromToken(`lightsail:us-east-1:${uuid}`, {})).toEqual({
@@ -146,6 +232,15 @@ describe("refs from arguments", () => {
       id: cloudMapId
     })
     expect(refFromToken(uuid, { region: "us-west-2", service: "ssm-sap" }).service).toBe("ssm-sap")
+  })
+
+  it("knows services by their names and aliases only", () => {
+    expect(parseService("CloudMap")).toBe("servicediscovery")
+    expect(parseService(" ssmsap ")).toBe("ssm-sap")
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "ec2"]) {
+      expect(() => parseService(name), name).toThrow(`--service "${name}" is not a service opstatus knows`)
+      expect(() => refFromToken(`${name}:us-east-1:${uuid}`, {}), name).toThrow(/unknown service/)
+    }
   })
 
   it("rejects bad refs with the reason", () => {
@@ -270,6 +365,27 @@ describe("standard input", () => {
     expect(splitInput("\n\n  ")).toEqual([])
   })
 
+  it("reads 20,000 padded lines in one pass, and numbers the lines right", () => {
+    // Each line is padded to ~540 characters (10.8 MB in all): numbering lines by rescanning
+    // from the start would take minutes here; one pass takes well under a second.
+    const pad = " ".repeat(500)
+    const ids = Array.from(
+      { length: 20_000 },
+      (_, i) =>
+        `${i
+          .toString(36)
+          .padStart(32, "a")
+          .replace(/[^a-z2-7]/g, "b")}-${String(i).padStart(8, "0")}`
+    )
+    const text = `${ids.map((id) => `${id}${pad}`).join("\n")}\n`
+    const targets = targetsFromText(text, { region: "us-east-1" })
+    expect(targets).toHaveLength(20_000)
+    expect(refOfTarget(targets[0]!)).toEqual({ service: "servicediscovery", region: "us-east-1", id: ids[0] })
+    expect(refOfTarget(targets[19_999]!).id).toBe(ids[19_999])
+    expect(splitInput(text).at(-1)).toMatchObject({ kind: "text", line: 20_000 })
+    expect(() => splitInput(`${text}\n{"OperationId": }`)).toThrow(/the JSON on line 20002 is not valid/)
+  })
+
   it("drops duplicates, keeping a snapshot over a bare ref", () => {
     const snapshot = targetsFromText(JSON.stringify({ operation: cliLightsailOp(uuid) }), {})[0]!
     const bare = refFromToken(`lightsail:eu-west-2:${uuid}`, {})
@@ -390,11 +506,150 @@ describe("rendering", () => {
     expect(text).toContain("AccessDeniedError: denied")
   })
 
-  it("keeps OperationFailedError's operation when summarizing", () => {
-    const failed = op({ status: "failed", error: { code: "X", message: "m" } })
-    const error = new OperationFailedError({ operation: failed, message: "failed" })
-    expect(error.operation.status).toBe("failed")
+  it("ends a terminal operation of unknown status with a question mark, not a spinner", () => {
+    const entry = makeEntry({ service: "lightsail", region: "us-east-1", id: uuid }, 0)
+    entry.operation = rolledBack()
+    entry.endedAt = 1_000
+    for (let frame = 0; frame < spinnerFrames.length; frame++) {
+      const [, row] = renderLiveTable([entry], { color: false, frame, now: 5_000, width: 120 })
+      expect(row).toMatch(/^\? +lightsail +\S+ +UpdateInstanceMetadataOptions +unknown \(RolledBack\) +1\.0s/)
+    }
+    const running = makeEntry({ service: "lightsail", region: "us-east-1", id: uuid2 }, 0)
+    running.operation = { ...rolledBack(), terminal: false }
+    const [, spinning] = renderLiveTable([running], { color: false, frame: 2, now: 5_000, width: 120 })
+    expect(spinning).toMatch(new RegExp(`^${spinnerFrames[2]} `))
   })
+})
+
+/** A Lightsail operation that ended in a status opstatus does not know: `{"status": "RolledBack", "isTerminal": true}`. */
+const rolledBack = (): Operation =>
+  op({
+    ref: { service: "lightsail", region: "us-east-1", id: uuid },
+    type: "UpdateInstanceMetadataOptions",
+    status: "unknown",
+    rawStatus: "RolledBack",
+    terminal: true
+  })
+
+/** A stub of core's API whose waitForAll answers the given outcomes. */
+const stubApi = (outcomes: (targets: ReadonlyArray<Target>) => ReadonlyArray<WaitOutcome>) =>
+  ({
+    waitForAll: async (inputs: Iterable<Target>) => outcomes([...inputs])
+  }) as unknown as OperationStatusApi
+
+/** A reporter that remembers what it was told. */
+const recordingReporter = () => {
+  const calls: string[] = []
+  const reporter: Reporter = {
+    start: (entries) => calls.push(`start ${entries.length}`),
+    update: (entry) => calls.push(`update ${entry.key}`),
+    fail: (entry) => calls.push(`fail ${entry.key}`),
+    finish: (_entries, _summary, exitCode) => calls.push(`finish ${exitCode}`)
+  }
+  return { reporter, calls }
+}
+
+const waitWith = (outcomes: ReadonlyArray<WaitOutcome>, targets: ReadonlyArray<Target>, success: boolean) => {
+  const { reporter, calls } = recordingReporter()
+  let t = 1_000
+  const result = runWait({
+    api: stubApi(() => outcomes),
+    targets,
+    success,
+    timing: {},
+    reporter,
+    signal: new AbortController().signal,
+    now: () => (t += 100)
+  })
+  return result.then((r) => ({ ...r, calls }))
+}
+
+describe("runWait", () => {
+  const failedRef: OperationRef = { service: "servicediscovery", region: "us-east-1", id: cloudMapId }
+  const failedOp = op({ status: "failed", error: { code: "INTERNAL_FAILURE", message: "Route 53 broke" } })
+
+  it("reads the operation out of an OperationFailedError outcome: entry, summary failures, exit code", async () => {
+    const error = new OperationFailedError({
+      operation: failedOp,
+      code: "INTERNAL_FAILURE",
+      message: "failed"
+    })
+    const outcome: WaitOutcome = { ok: false, input: failedRef, error }
+    for (const success of [true, false]) {
+      const result = await waitWith([outcome], [failedRef], success)
+      const [entry] = result.entries as [Entry]
+      expect(entry.error).toBeUndefined()
+      expect(entry.operation).toBe(error.operation)
+      expect(entry.operation).toEqual(failedOp)
+      expect(entry.endedAt).toEqual(expect.any(Number))
+      expect(result.summary.byStatus).toEqual({ failed: 1 })
+      expect(result.summary.errors).toEqual([])
+      expect(result.summary.failures).toEqual([
+        {
+          ref: `servicediscovery:us-east-1:${cloudMapId}`,
+          type: "REGISTER_INSTANCE",
+          status: "failed",
+          code: "INTERNAL_FAILURE",
+          message: "Route 53 broke"
+        }
+      ])
+      expect(result.exitCode).toBe(success ? ExitCode.failed : ExitCode.ok)
+      // No error line for the operation's own failure: it is in the summary.
+      expect(result.calls).toEqual(["start 1", `finish ${result.exitCode}`])
+    }
+  })
+
+  it("fails --success for a terminal status opstatus does not know, and lists it as a failure", async () => {
+    const snapshot = rolledBack()
+    const outcomes: ReadonlyArray<WaitOutcome> = [{ ok: true, input: snapshot, operation: snapshot }]
+    const strict = await waitWith(outcomes, [snapshot], true)
+    expect(strict.exitCode).toBe(ExitCode.failed)
+    expect(strict.summary.byStatus).toEqual({ unknown: 1 })
+    expect(strict.summary.failures).toEqual([
+      {
+        ref: `lightsail:us-east-1:${uuid}`,
+        type: "UpdateInstanceMetadataOptions",
+        status: "unknown",
+        message: 'The operation ended with the status "RolledBack", which opstatus does not know'
+      }
+    ])
+    expect(renderSummary(strict.summary, { color: false }).join("\n")).toContain(
+      `✖ lightsail:us-east-1:${uuid} UpdateInstanceMetadataOptions unknown: The operation ended with the status "RolledBack"`
+    )
+    // Without --success an operation that ended is enough, whatever its status.
+    expect((await waitWith(outcomes, [snapshot], false)).exitCode).toBe(ExitCode.ok)
+  })
+
+  it("keeps a wait's error on its entry and takes the exit code from it", async () => {
+    const error = new WaitTimeoutError({ ref: failedRef, timeoutMillis: 1, message: "Timed out" })
+    const result = await waitWith([{ ok: false, input: failedRef, error }], [failedRef], true)
+    expect(result.entries[0]!.error).toBe(error)
+    expect(result.summary.errors).toMatchObject([{ error: "WaitTimeoutError", message: "Timed out" }])
+    expect(result.exitCode).toBe(ExitCode.timeout)
+    expect(result.calls).toEqual(["start 1", `fail servicediscovery:us-east-1:${cloudMapId}`, "finish 3"])
+  })
+})
+
+it("the demo's SDK clients retry as set, whatever AWS_MAX_ATTEMPTS says", async () => {
+  const before = process.env.AWS_MAX_ATTEMPTS
+  process.env.AWS_MAX_ATTEMPTS = "7"
+  const config = demoClientConfig("http://127.0.0.1:1")
+  const clients = [
+    new LightsailClient(config),
+    new ServiceDiscoveryClient(config),
+    new LightsailClient({ region: config.region, credentials: config.credentials })
+  ] as const
+  try {
+    expect(await clients[0].config.maxAttempts()).toBe(3)
+    expect(await clients[1].config.maxAttempts()).toBe(3)
+    expect(clients[0].config.retryMode).toBe("standard")
+    // The variable does apply to a client that leaves maxAttempts out.
+    expect(await clients[2].config.maxAttempts()).toBe(7)
+  } finally {
+    for (const client of clients) client.destroy()
+    if (before === undefined) delete process.env.AWS_MAX_ATTEMPTS
+    else process.env.AWS_MAX_ATTEMPTS = before
+  }
 })
 
 it("reports the version of package.json", () => {

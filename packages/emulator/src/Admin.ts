@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
+import { readBody } from "./internal/body.js"
 import {
   parseCreateOperationInput,
   parseScenario,
@@ -27,19 +28,23 @@ class AdminError extends Error {
 }
 
 const readJson = async (req: IncomingMessage, cap: number): Promise<unknown> => {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size <= cap) chunks.push(chunk)
-  }
-  if (size > cap) throw new AdminError(413, `body exceeds ${cap} bytes`)
-  const text = Buffer.concat(chunks).toString("utf8")
+  const body = await readBody(req, cap)
+  if (body.tooLarge) throw new AdminError(413, `body exceeds ${cap} bytes`)
+  const text = body.text
   if (text.trim() === "") return {}
   try {
     return JSON.parse(text)
   } catch {
     throw new AdminError(400, "body is not valid JSON")
+  }
+}
+
+/** A percent-decoded path segment; a malformed escape (`%E0%A4%A`) is a 400, not a 500. */
+const decodePart = (part: string): string => {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    throw new AdminError(400, `the path segment "${part}" is not valid percent-encoding`)
   }
 }
 
@@ -53,7 +58,7 @@ const TARGETS: readonly TransitionTarget[] = ["running", "succeeded", "failed"]
 
 const route = async (req: IncomingMessage, sim: Simulation, cap: number): Promise<[number, unknown]> => {
   const path = (req.url ?? "").split("?")[0]!.slice(ADMIN_PREFIX.length).replace(/\/+$/, "")
-  const parts = path.split("/").map(decodeURIComponent)
+  const parts = path.split("/").map(decodePart)
   const method = req.method ?? "GET"
   const key = `${method} ${parts[0] ?? ""}`
   switch (key) {
@@ -122,7 +127,9 @@ export const handleAdminRequest = async (
   res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(text),
-    "x-amzn-requestid": randomUUID()
+    "x-amzn-requestid": randomUUID(),
+    // A body over the cap is never read to its end: close the connection after the answer.
+    ...(status === 413 ? { connection: "close" } : {})
   })
   res.end(text)
 }

@@ -77,8 +77,9 @@ const parse = (argv: readonly string[]): Parsed => {
     throw new UsageError((error as Error).message)
   }
   const timeScale = values["time-scale"] as string | undefined
-  if (timeScale !== undefined && !(Number(timeScale) > 0 && Number.isFinite(Number(timeScale)))) {
-    throw new UsageError(`--time-scale must be a positive number, got "${timeScale}"`)
+  // Decimal only: Number() would also take "0x10", "1e3" or " 5 ".
+  if (timeScale !== undefined && !(/^(\d+(\.\d*)?|\.\d+)$/.test(timeScale) && Number(timeScale) > 0)) {
+    throw new UsageError(`--time-scale must be a positive decimal number, got "${timeScale}"`)
   }
   const host = values.host as string | undefined
   if (host === "") throw new UsageError("--host must not be empty")

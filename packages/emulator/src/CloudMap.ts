@@ -5,6 +5,7 @@
  */
 import { ApiError, optionalInt, optionalString, requireString } from "./internal/apiError.js"
 import { cloudMapNamespaceId, cloudMapOperationId } from "./internal/ids.js"
+import { ownValue } from "./internal/lookup.js"
 import { decodePageToken, encodePageToken } from "./internal/pageToken.js"
 import {
   type CallContext,
@@ -234,16 +235,17 @@ export const cloudMapApi: ServiceApi = {
   service: "servicediscovery",
   operations: new Set(Object.keys(HANDLERS)),
   handle: (operation, input, ctx) => {
-    const handler = HANDLERS[operation]
+    const handler = ownValue(HANDLERS, operation)
     if (handler === undefined) throw new ApiError("unknownOperation", `Unknown operation: ${operation}`)
     return handler(input, ctx)
   },
   create: (input, ctx) => {
     const type = input.type ?? "CREATE_NAMESPACE"
-    const prng = ctx.sim.prng("servicediscovery")
+    // Drawn whatever the type and whether a namespace id is given, so neither shifts the ids after it.
+    const drawnNamespace = cloudMapNamespaceId(ctx.sim.prng("servicediscovery"))
     const targets: Record<string, string> = {}
     if (type.endsWith("_NAMESPACE")) {
-      targets.NAMESPACE = input.namespaceId ?? cloudMapNamespaceId(prng)
+      targets.NAMESPACE = input.namespaceId ?? drawnNamespace
     } else if (type.endsWith("_INSTANCE")) {
       targets.INSTANCE = input.instanceId ?? input.resourceName ?? "instance-1"
       targets.SERVICE = input.serviceId ?? "srv-emulator"

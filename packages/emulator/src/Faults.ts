@@ -41,24 +41,24 @@ export class FaultInjector {
     this.buckets.clear()
   }
 
-  /** Forgets the buckets, e.g. after the rate limits changed. */
-  clearBuckets(): void {
-    this.buckets.clear()
-  }
-
   /** Takes one token from the service's bucket in that region; false when it is empty. */
   private take(service: ServiceName, region: string, settings: EffectiveSettings, realNow: number): boolean {
     const limit = settings.rateLimit
     if (limit === undefined) return true
     const key = `${service}|${region}`
     let bucket = this.buckets.get(key)
+    if (bucket !== undefined) {
+      // Refill at the rate in force so far.
+      const elapsed = Math.max(0, realNow - bucket.last) / 1000
+      bucket.tokens = Math.min(bucket.burst, bucket.tokens + elapsed * bucket.perSecond)
+      bucket.last = realNow
+    }
     if (bucket === undefined || bucket.perSecond !== limit.perSecond || bucket.burst !== limit.burst) {
-      bucket = { tokens: limit.burst, last: realNow, perSecond: limit.perSecond, burst: limit.burst }
+      // A new limit keeps the tokens left (up to its burst): changing it never refills the bucket.
+      const tokens = bucket === undefined ? limit.burst : Math.min(limit.burst, bucket.tokens)
+      bucket = { tokens, last: realNow, perSecond: limit.perSecond, burst: limit.burst }
       this.buckets.set(key, bucket)
     }
-    const elapsed = Math.max(0, realNow - bucket.last) / 1000
-    bucket.tokens = Math.min(bucket.burst, bucket.tokens + elapsed * bucket.perSecond)
-    bucket.last = realNow
     if (bucket.tokens < 1) return false
     bucket.tokens -= 1
     return true

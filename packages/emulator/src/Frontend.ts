@@ -9,6 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { setTimeout as sleep } from "node:timers/promises"
 import { CLOUD_MAP_TARGET_PREFIX } from "./CloudMap.js"
 import { ApiError, type ErrorKind } from "./internal/apiError.js"
+import { type Body, readBody } from "./internal/body.js"
+import { isRegionCode } from "./internal/lookup.js"
 import { type CredentialScope, parseAuthorization } from "./internal/sigv4.js"
 import { encodeError } from "./internal/wireErrors.js"
 import { LIGHTSAIL_TARGET_PREFIX } from "./Lightsail.js"
@@ -31,10 +33,12 @@ interface Route {
   readonly operation: string | undefined
 }
 
-const TARGETS: Readonly<Record<string, ServiceName>> = {
-  [LIGHTSAIL_TARGET_PREFIX]: "lightsail",
-  [CLOUD_MAP_TARGET_PREFIX]: "servicediscovery"
-}
+const TARGETS = new Map<string, ServiceName>([
+  [LIGHTSAIL_TARGET_PREFIX, "lightsail"],
+  [CLOUD_MAP_TARGET_PREFIX, "servicediscovery"]
+])
+
+const SSM_SAP_PATHS = new Map<string, string>(Object.entries(SSM_SAP_ROUTES))
 
 const scopeService = (scope: CredentialScope | undefined): ServiceName | undefined =>
   SERVICE_NAMES.find((name) => name === scope?.service)
@@ -45,7 +49,7 @@ const identify = (req: IncomingMessage, scope: CredentialScope | undefined): Rou
   if (typeof target === "string" && target !== "") {
     const dot = target.indexOf(".")
     const prefix = dot < 0 ? target : target.slice(0, dot)
-    const service = TARGETS[prefix]
+    const service = TARGETS.get(prefix)
     return {
       service: service ?? scopeService(scope),
       operation: service === undefined ? target : target.slice(dot + 1)
@@ -53,32 +57,10 @@ const identify = (req: IncomingMessage, scope: CredentialScope | undefined): Rou
   }
   const path = (req.url ?? "/").split("?")[0]!
   const last = path.replace(/\/+$/, "").split("/").pop() ?? ""
-  const operation = SSM_SAP_ROUTES[last]
+  const operation = SSM_SAP_PATHS.get(last)
   if (operation !== undefined && req.method === "POST") return { service: "ssm-sap", operation }
   return { service: scopeService(scope), operation: undefined }
 }
-
-interface Body {
-  readonly text: string
-  readonly tooLarge: boolean
-}
-
-/** Reads the whole body, keeping at most `cap` bytes; rejects if the client goes away first. */
-const readBody = (req: IncomingMessage, cap: number): Promise<Body> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= cap) chunks.push(chunk)
-      else chunks.length = 0
-    })
-    req.on("end", () => resolve({ text: Buffer.concat(chunks).toString("utf8"), tooLarge: size > cap }))
-    req.on("error", reject)
-    req.on("close", () => {
-      if (!req.complete) reject(new Error("request aborted"))
-    })
-  })
 
 const HTML_502 =
   "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
@@ -96,7 +78,9 @@ export const handleServiceRequest = async (
   const authorization = req.headers.authorization
   const scope = parseAuthorization(authorization)
   const route = identify(req, scope)
-  const region = scope?.region ?? "unknown"
+  // Only a region code names a tenancy (and a metrics key); anything else is refused below.
+  const validRegion = scope !== undefined && isRegionCode(scope.region)
+  const region = validRegion ? scope.region : "unknown"
   const known =
     route.service !== undefined &&
     route.operation !== undefined &&
@@ -113,9 +97,9 @@ export const handleServiceRequest = async (
     })
     res.end(text)
   }
-  const fail = (kind: ErrorKind, message: string, outcome?: Outcome) => {
+  const fail = (kind: ErrorKind, message: string, outcome?: Outcome, extra: Record<string, string> = {}) => {
     const e = encodeError(route.service, kind, message)
-    send(e.status, e.contentType, JSON.stringify(e.body), { "x-amzn-errortype": e.name })
+    send(e.status, e.contentType, JSON.stringify(e.body), { "x-amzn-errortype": e.name, ...extra })
     record(outcome ?? (e.status >= 500 ? "error-5xx" : "error-4xx"))
   }
 
@@ -125,12 +109,22 @@ export const handleServiceRequest = async (
   } catch {
     return
   }
-  if (body.tooLarge)
-    return fail("tooLarge", `The request body exceeds the limit of ${ctx.maxBodyBytes} bytes.`)
+  if (body.tooLarge) {
+    // The rest of the body is never read: close the connection after the answer.
+    return fail("tooLarge", `The request body exceeds the limit of ${ctx.maxBodyBytes} bytes.`, undefined, {
+      connection: "close"
+    })
+  }
   // Real AWS says MissingAuthenticationTokenException here; we use the AccessDeniedException name throughout.
   if (authorization === undefined) return fail("accessDenied", "Missing Authentication Token")
   if (scope === undefined) {
     return fail("accessDenied", "Authorization header requires a SigV4 'Credential' parameter.")
+  }
+  if (!validRegion) {
+    return fail(
+      "accessDenied",
+      `Credential should be scoped to a valid region; "${scope.region.slice(0, 64)}" is not a region code.`
+    )
   }
   if (sim.isDenied(scope.accessKeyId)) {
     return fail(

@@ -4,6 +4,7 @@
  */
 import { ApiError, optionalString, requireString } from "./internal/apiError.js"
 import { uuidFrom } from "./internal/ids.js"
+import { ownValue } from "./internal/lookup.js"
 import { decodePageToken, encodePageToken } from "./internal/pageToken.js"
 import {
   type CallContext,
@@ -78,7 +79,7 @@ const RESOURCE_TYPES: Readonly<Record<string, string>> = {
 
 /** Lightsail's resource type for an operation type (Instance when it cannot tell). */
 export const lightsailResourceType = (operationType: string): string =>
-  RESOURCE_TYPES[operationType] ?? "Instance"
+  ownValue(RESOURCE_TYPES, operationType) ?? "Instance"
 
 /** The wire status of a phase for an operation type. */
 const statusOf = (type: string, phase: ReturnType<typeof phaseAt>["phase"]): string => {
@@ -268,7 +269,7 @@ export const lightsailApi: ServiceApi = {
   service: "lightsail",
   operations: new Set(Object.keys(HANDLERS)),
   handle: (operation, input, ctx) => {
-    const handler = HANDLERS[operation]
+    const handler = ownValue(HANDLERS, operation)
     if (handler === undefined) throw new ApiError("unknownOperation", `Unknown operation: ${operation}`)
     return handler(input, ctx)
   },

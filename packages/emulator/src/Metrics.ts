@@ -2,7 +2,7 @@
  * Request counters: per service, per operation name, per outcome and per region, so a benchmark
  * can check how many throttles, resets and malformed answers its clients actually met.
  */
-import { SERVICE_NAMES, type ServiceName } from "./Scenario.js"
+import type { ServiceName } from "./Scenario.js"
 
 /** How one request ended. */
 export type Outcome = "ok" | "throttled" | "error-4xx" | "error-5xx" | "reset" | "malformed"
@@ -48,34 +48,72 @@ const bump = (counts: Counts, outcome: Outcome): void => {
   counts[outcome]++
 }
 
-const emptyService = (): ServiceMetrics => ({ counts: emptyCounts(), byOperation: {}, byRegion: {} })
+/** The counters of one service as kept: Maps, so no key a client sends reaches Object.prototype. */
+interface ServiceCounters {
+  readonly counts: Counts
+  readonly byOperation: Map<string, Counts>
+  readonly byRegion: Map<string, Counts>
+}
 
-/** Accumulates counters. */
+const emptyCounters = (): ServiceCounters => ({
+  counts: emptyCounts(),
+  byOperation: new Map(),
+  byRegion: new Map()
+})
+
+const countIn = (map: Map<string, Counts>, key: string, outcome: Outcome): void => {
+  let counts = map.get(key)
+  if (counts === undefined) {
+    counts = emptyCounts()
+    map.set(key, counts)
+  }
+  bump(counts, outcome)
+}
+
+/** A Map of counts as a plain object (Object.fromEntries defines own data properties only). */
+const plain = (map: Map<string, Counts>): Record<string, Counts> =>
+  Object.fromEntries([...map].map(([key, counts]) => [key, { ...counts }]))
+
+/**
+ * Accumulates counters. The operation is a known operation name or `Unknown`, and the region a
+ * region code or `unknown` (the front end checks it), so the maps stay small whatever clients send.
+ */
 export class MetricsRecorder {
   private counts = emptyCounts()
   private services = this.emptyServices()
 
-  private emptyServices(): { [S in ServiceName]: ServiceMetrics } {
-    return { lightsail: emptyService(), servicediscovery: emptyService(), "ssm-sap": emptyService() }
+  private emptyServices(): { [S in ServiceName]: ServiceCounters } {
+    return { lightsail: emptyCounters(), servicediscovery: emptyCounters(), "ssm-sap": emptyCounters() }
   }
 
   /** Counts one request. */
   record(service: ServiceName | undefined, operation: string, region: string, outcome: Outcome): void {
     bump(this.counts, outcome)
     if (service === undefined) return
-    const metrics = this.services[service]
-    bump(metrics.counts, outcome)
-    metrics.byOperation[operation] ??= emptyCounts()
-    bump(metrics.byOperation[operation], outcome)
-    metrics.byRegion[region] ??= emptyCounts()
-    bump(metrics.byRegion[region], outcome)
+    const counters = this.services[service]
+    bump(counters.counts, outcome)
+    countIn(counters.byOperation, operation, outcome)
+    countIn(counters.byRegion, region, outcome)
   }
 
   /** A deep copy of the counters. */
   snapshot(): EmulatorMetrics {
-    const services = this.emptyServices()
-    for (const name of SERVICE_NAMES) services[name] = structuredClone(this.services[name])
-    return { counts: { ...this.counts }, services }
+    const service = (name: ServiceName): ServiceMetrics => {
+      const counters = this.services[name]
+      return {
+        counts: { ...counters.counts },
+        byOperation: plain(counters.byOperation),
+        byRegion: plain(counters.byRegion)
+      }
+    }
+    return {
+      counts: { ...this.counts },
+      services: {
+        lightsail: service("lightsail"),
+        servicediscovery: service("servicediscovery"),
+        "ssm-sap": service("ssm-sap")
+      }
+    }
   }
 
   /** Zeroes every counter. */

@@ -4,6 +4,7 @@
  * optionally per region), plus its validation and merging. Durations are simulated milliseconds;
  * rate limits and added latency are real time.
  */
+import { isRegionCode, ownValue } from "./internal/lookup.js"
 
 /** The three emulated services, named as their SigV4 signing names. */
 export type ServiceName = "lightsail" | "servicediscovery" | "ssm-sap"
@@ -204,6 +205,9 @@ const parseSettings = (value: unknown, path: string, extraKeys: readonly string[
   return out
 }
 
+const regionCode = (value: string, path: string): string =>
+  isRegionCode(value) ? value : fail(path, `expected an AWS region code such as us-east-1, got "${value}"`)
+
 const parseServiceScenario = (value: unknown, path: string): ServiceScenario => {
   const settings = parseSettings(value, path, ["regions"])
   const regions = (value as Json).regions
@@ -211,7 +215,7 @@ const parseServiceScenario = (value: unknown, path: string): ServiceScenario => 
   if (!isObject(regions)) return fail(`${path}.regions`, "expected an object keyed by region")
   const parsed: Record<string, ServiceSettings> = {}
   for (const [region, regional] of Object.entries(regions)) {
-    parsed[region] = parseSettings(regional, `${path}.regions.${region}`)
+    parsed[regionCode(region, `${path}.regions`)] = parseSettings(regional, `${path}.regions.${region}`)
   }
   return { ...settings, regions: parsed }
 }
@@ -243,6 +247,7 @@ export const parseCreateOperationInput = (value: unknown, path = "operation"): C
   for (const key of stringKeys) {
     if (value[key] !== undefined) out[key] = string(value[key], `${path}.${key}`)
   }
+  if (out.region !== undefined) regionCode(out.region, `${path}.region`)
   if (value.durationMs !== undefined) out.durationMs = number(value.durationMs, `${path}.durationMs`, 0)
   if (value.notFoundForMs !== undefined)
     out.notFoundForMs = number(value.notFoundForMs, `${path}.notFoundForMs`, 0)
@@ -317,7 +322,10 @@ export const mergeScenario = (base: Scenario, patch: Scenario): Scenario => {
     const merged = mergeSettings<ServiceScenario>(b, p)!
     const regions: Record<string, ServiceSettings> = { ...b?.regions }
     for (const [region, regional] of Object.entries(p.regions ?? {})) {
-      regions[region] = mergeSettings(b?.regions?.[region], regional)!
+      regions[region] = mergeSettings(
+        b?.regions === undefined ? undefined : ownValue(b.regions, region),
+        regional
+      )!
     }
     services[name] = Object.keys(regions).length > 0 ? { ...merged, regions } : merged
   }
@@ -334,7 +342,8 @@ export const effectiveSettings = (
   region: string
 ): EffectiveSettings => {
   const base = scenario.services?.[service]
-  const merged = mergeSettings<ServiceSettings>(base, base?.regions?.[region]) ?? {}
+  const regional = base?.regions === undefined ? undefined : ownValue(base.regions, region)
+  const merged = mergeSettings<ServiceSettings>(base, regional) ?? {}
   const defaults = DEFAULT_DURATIONS[service]
   return {
     queuedMs: merged.durations?.queuedMs ?? defaults.queuedMs,

@@ -206,10 +206,12 @@ export class Simulation implements SimulationPort {
     this.createScenarioOperations()
   }
 
-  /** Merges a partial scenario into the one in force (see docs for what takes effect when). */
+  /**
+   * Merges a partial scenario into the one in force (see docs for what takes effect when). Token
+   * buckets keep their tokens: a new rate limit applies from the next request, without a refill.
+   */
   configure(patch: Scenario): void {
     this.current = mergeScenario(this.current, patch)
     if (patch.timeScale !== undefined) this.clock.setTimeScale(patch.timeScale)
-    this.faults.clearBuckets()
   }
 }

@@ -6,6 +6,7 @@
  */
 import { ApiError, optionalInt, optionalString, requireString } from "./internal/apiError.js"
 import { ec2InstanceId, uuidFrom } from "./internal/ids.js"
+import { ownValue } from "./internal/lookup.js"
 import { decodePageToken, encodePageToken } from "./internal/pageToken.js"
 import {
   type CallContext,
@@ -92,7 +93,7 @@ const VERBS: Readonly<Record<string, string>> = {
 /** The events an operation has produced by `now`, oldest first. */
 const eventsOf = (op: SimOperation, now: number): Json[] => {
   const detail = detailOf(op)
-  const verb = VERBS[op.type] ?? "Updating"
+  const verb = ownValue(VERBS, op.type) ?? "Updating"
   const events: Json[] = []
   const resourceOf = (r: SapResource): Json => ({ ResourceArn: r.arn, ResourceType: r.type })
   for (const entry of op.timeline) {
@@ -140,9 +141,11 @@ const start = (
 ): SimOperation => {
   const prng = ctx.sim.prng("ssm-sap")
   const id = uuidFrom(prng)
+  // Drawn for registered applications too, so registering one never shifts the ids after it.
+  const drawnInstance = ec2InstanceId(prng)
   const app = ctx.sim.store.getApplication(ctx.account, ctx.region, applicationId)
-  // Unregistered applications are accepted (lenient for benchmarks) and given one drawn EC2 instance.
-  const instances = app?.instances ?? [ec2InstanceId(prng)]
+  // Unregistered applications are accepted (lenient for benchmarks) and given the drawn EC2 instance.
+  const instances = app?.instances ?? [drawnInstance]
   const arn = app?.arn ?? applicationArn(ctx, "HANA", applicationId)
   const resources: SapResource[] = [
     ...instances.map((instance) => ({
@@ -341,7 +344,7 @@ export const ssmSapApi: ServiceApi = {
   service: "ssm-sap",
   operations: new Set(Object.keys(HANDLERS)),
   handle: (operation, input, ctx) => {
-    const handler = HANDLERS[operation]
+    const handler = ownValue(HANDLERS, operation)
     if (handler === undefined) throw new ApiError("unknownOperation", `Unknown operation: ${operation}`)
     return handler(input, ctx)
   },

@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -26,10 +25,15 @@ const capture = () => {
   }
 }
 
-const waitFor = async (predicate: () => boolean) => {
-  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 5))
-  expect(predicate()).toBe(true)
+/** Polls `predicate` until it holds or `timeoutMillis` passed (in-process: the default 1 s is plenty). */
+const waitFor = async (predicate: () => boolean, timeoutMillis = 1_000, what = () => "") => {
+  const deadline = Date.now() + timeoutMillis
+  while (!predicate() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+  expect(predicate(), what()).toBe(true)
 }
+
+/** The monorepo's root, where `--import tsx` resolves. */
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
 
 describe("opstatus-emulator command", () => {
   it("prints the endpoint and environment, serves, and stops cleanly", async () => {
@@ -72,6 +76,9 @@ describe("opstatus-emulator command", () => {
       ["--seed", "1.5"],
       ["--time-scale", "0"],
       ["--time-scale", "fast"],
+      ["--time-scale", "0x10"],
+      ["--time-scale", "1e3"],
+      ["--time-scale", " 5"],
       ["--scenario", join(dir, "missing.json")],
       ["--scenario", bad],
       ["--scenario", notJson],
@@ -108,30 +115,55 @@ describe("opstatus-emulator command", () => {
   })
 
   it("waits for SIGINT or SIGTERM and removes its listeners", async () => {
-    const before = process.listenerCount("SIGINT")
+    const before = { SIGINT: process.listenerCount("SIGINT"), SIGTERM: process.listenerCount("SIGTERM") }
     const waiting = untilSignal()
-    expect(process.listenerCount("SIGINT")).toBe(before + 1)
+    expect(process.listenerCount("SIGINT")).toBe(before.SIGINT + 1)
+    expect(process.listenerCount("SIGTERM")).toBe(before.SIGTERM + 1)
     process.emit("SIGINT", "SIGINT")
     expect(await waiting).toBe("SIGINT")
-    expect(process.listenerCount("SIGINT")).toBe(before)
-    expect(process.listenerCount("SIGTERM")).toBe(0)
+    expect(process.listenerCount("SIGINT")).toBe(before.SIGINT)
+    expect(process.listenerCount("SIGTERM")).toBe(before.SIGTERM)
   })
 
-  const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
-  it.skipIf(!existsSync(bin))("runs as a process from the build and stops on SIGINT", async () => {
-    const child = spawn(process.execPath, [bin, "--port", "0", "--seed", "4"], {
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+  it("runs as a process from source and stops on SIGINT", async () => {
+    // The source bin through tsx, as a developer runs it: no build needed, so it never skips.
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        "--conditions=source",
+        "--import",
+        "tsx",
+        "packages/emulator/src/bin.ts",
+        "--port",
+        "0",
+        "--seed",
+        "4"
+      ],
+      { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] }
+    )
     let output = ""
-    child.stdout.on("data", (chunk) => {
+    let errors = ""
+    child.stdout!.on("data", (chunk) => {
       output += chunk
     })
-    await waitFor(() => output.includes("AWS_SECRET_ACCESS_KEY="))
-    const endpoint = /AWS_ENDPOINT_URL=(\S+)/.exec(output)![1]!
-    expect((await fetch(`${endpoint}/_emulator/health`)).status).toBe(200)
+    child.stderr!.on("data", (chunk) => {
+      errors += chunk
+    })
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-    child.kill("SIGINT")
-    expect(await exited).toBe(0)
-    expect(output).toContain("stopped (SIGINT)")
-  })
+    // Killed 10 s before the test's own timeout, whatever happens.
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+    const explain = () => `stdout:\n${output}\nstderr:\n${errors}`
+    try {
+      // Compiling through tsx on a loaded machine takes a while: wait generously.
+      await waitFor(() => output.includes("AWS_SECRET_ACCESS_KEY="), 20_000, explain)
+      const endpoint = /AWS_ENDPOINT_URL=(\S+)/.exec(output)![1]!
+      expect((await fetch(`${endpoint}/_emulator/health`)).status).toBe(200)
+      child.kill("SIGINT")
+      expect(await exited, explain()).toBe(0)
+      expect(output).toContain("stopped (SIGINT)")
+    } finally {
+      clearTimeout(killer)
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+    }
+  }, 40_000)
 })

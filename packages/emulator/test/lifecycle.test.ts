@@ -76,6 +76,37 @@ describe("lifecycles, determinism and time", () => {
     expect(await ids(true)).toBe(await ids(false))
   })
 
+  it("a Cloud Map namespace id given or drawn does not shift the ids after it", async () => {
+    const ids = async (namespaceId: string | undefined) => {
+      const emulator = await start({ seed: 5, now: new ManualClock().now })
+      emulator.createOperation({
+        service: "servicediscovery",
+        type: "CREATE_NAMESPACE",
+        ...(namespaceId === undefined ? {} : { namespaceId })
+      })
+      // Types that name no namespace make the same draws too.
+      emulator.createOperation({ service: "servicediscovery", type: "REGISTER_INSTANCE" })
+      return emulator.createOperation({ service: "servicediscovery" }).id
+    }
+    expect(await ids("ns-given")).toBe(await ids(undefined))
+  })
+
+  it("an SSM for SAP operation on a registered application does not shift the ids after it", async () => {
+    const ids = async (registered: boolean) => {
+      const emulator = await start({ seed: 5, now: new ManualClock().now })
+      const client = ssmSap(emulator)
+      await client.registerApplication({
+        ApplicationId: "hana-1",
+        ApplicationType: "HANA",
+        Instances: ["i-0123456789abcdef0"]
+      })
+      // The registered application has its own instance; another one gets a drawn EC2 instance id.
+      await client.startApplication({ ApplicationId: registered ? "hana-1" : "hana-unregistered" })
+      return (await client.startApplication({ ApplicationId: "hana-2" })).OperationId
+    }
+    expect(await ids(true)).toBe(await ids(false))
+  })
+
   it("applies per-operation overrides: durationMs, outcome, errorCode", async () => {
     const clock = new ManualClock()
     const emulator = await start({ now: clock.now })

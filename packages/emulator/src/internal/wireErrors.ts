@@ -56,7 +56,11 @@ export interface EncodedError {
   readonly body: Record<string, unknown>
 }
 
-/** Encodes an error for a service; `undefined` (an unidentifiable request) gets an awsJson shape. */
+/**
+ * Encodes an error for a service. A request whose service cannot be told (`undefined`) gets SSM
+ * for SAP's error names and statuses with a JSON body that carries `__type` too, so a client of
+ * either protocol reads the error's name.
+ */
 export const encodeError = (
   service: ServiceName | undefined,
   kind: ErrorKind,
