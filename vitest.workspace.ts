@@ -9,5 +9,6 @@ export const projects = [
   "packages/ssm-sap",
   "packages/emulator",
   "packages/e2e",
+  "packages/bench",
   "packages/cli"
 ]

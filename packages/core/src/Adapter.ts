@@ -142,6 +142,28 @@ export const paginate = <A, E>(
 }
 
 /**
+ * Walks a paged API like `paginate`, but emits one element per page: what a
+ * fleet batch read hands the engine, which counts pages and may stop early.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const paginatePages = <A, E>(
+  fetch: (
+    token: string | undefined
+  ) => Effect.Effect<{ readonly items: ReadonlyArray<A>; readonly next?: string | undefined }, E>
+): Stream.Stream<ReadonlyArray<A>, E> => {
+  const seen = new Set<string>()
+  return Stream.paginate({ token: undefined as string | undefined, page: 0 }, ({ token, page }) =>
+    Effect.map(fetch(token), ({ items, next }) => {
+      const more = next !== undefined && next !== "" && !seen.has(next) && page + 1 < maxPages
+      if (next !== undefined) seen.add(next)
+      return [[items], more ? Option.some({ token: next, page: page + 1 }) : Option.none()] as const
+    })
+  )
+}
+
+/**
  * Reads a field of an unknown response, or `undefined`.
  *
  * @since 0.1.0

@@ -181,6 +181,21 @@ export class WaitAbortedError extends Schema.TaggedError<WaitAbortedError>()("Wa
 }) {}
 
 /**
+ * A serialized fleet wait that cannot be resumed: not JSON, not the state
+ * shape, or a wait that lacks what resuming needs. `message` names the
+ * problem and where it is.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class InvalidFleetStateError extends Schema.TaggedError<InvalidFleetStateError>()(
+  "InvalidFleetStateError",
+  {
+    message: Schema.String
+  }
+) {}
+
+/**
  * Every error a wait can end with.
  *
  * @since 0.1.0

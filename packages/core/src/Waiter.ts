@@ -16,21 +16,30 @@
  * @since 0.1.0
  */
 import { Clock, Duration, Effect, Option, Pull, Queue, Schedule, Stream } from "effect"
-import { isOperation, type Operation, snapshotKey } from "./Operation.js"
+import { beginWaitForAll } from "./Fleet.js"
 import {
+  failureOf as failureOfOperation,
+  malformedLimit,
+  publicErrorOf as publicErrorOfSource,
+  resolveInput,
+  retryableReasons,
+  timeoutError,
+  toPublicError as toPublicErrorOfSource,
+  warnUnknownStatus
+} from "./internal/waiting.js"
+import { type Operation, snapshotKey } from "./Operation.js"
+import type {
   AccessDeniedError,
-  type GetError,
-  type InvalidOperationRefError,
-  type InvalidQueryError,
+  GetError,
+  InvalidOperationRefError,
+  InvalidQueryError,
   OperationFailedError,
-  OperationNotFoundError,
   ServiceError,
-  type SourceError,
-  type WaitError,
-  WaitTimeoutError
+  SourceError,
+  WaitError
 } from "./OperationError.js"
-import { formatRef, type OperationRef, toRef } from "./OperationRef.js"
-import { type OperationSource, OperationSources } from "./OperationSource.js"
+import type { OperationRef } from "./OperationRef.js"
+import type { OperationSource, OperationSources } from "./OperationSource.js"
 import { clampToDeadline, type PollSignal, resolvePolicy, type WaitOptions } from "./WaitPolicy.js"
 
 /**
@@ -64,33 +73,13 @@ export type WaitOutcome =
   | { readonly ok: true; readonly input: Waitable; readonly operation: Operation }
   | { readonly ok: false; readonly input: Waitable; readonly error: WaitError | OperationFailedError }
 
-const retryableReasons = new Set(["throttled", "transient", "malformed"])
-
-/** A malformed response is retried this many times in a row before it fails the wait. */
-const malformedLimit = 3
-
-const warned = new Set<string>()
-
-/** Logs an unknown raw status once per service and value. */
-const warnUnknownStatus = (op: Operation) => {
-  const key = `${op.ref.service}:${op.rawStatus}`
-  if (op.status !== "unknown" || warned.has(key)) return Effect.void
-  warned.add(key)
-  return Effect.logWarning(
-    `opstatus: ${op.ref.service} reported status "${op.rawStatus}", which opstatus does not know; ` +
-      "it is treated as not terminal and never as success"
-  )
-}
-
-const refOf = (ref: OperationRef) => ({ service: ref.service, region: ref.region, id: ref.id })
-
 /**
  * Turns a poll error that waiting cannot fix into the public error.
  *
  * @since 0.1.0
  * @category errors
  */
-export const toPublicError = (ref: OperationRef, error: SourceError): GetError => publicErrorOf(error, ref)
+export const toPublicError: (ref: OperationRef, error: SourceError) => GetError = toPublicErrorOfSource
 
 /**
  * Turns a request error into the public error; without a ref (a list call),
@@ -99,68 +88,7 @@ export const toPublicError = (ref: OperationRef, error: SourceError): GetError =
  * @since 0.1.0
  * @category errors
  */
-export const publicErrorOf = (error: SourceError, ref?: OperationRef): GetError => {
-  const service = ref?.service ?? error.service
-  const refField = ref === undefined ? {} : { ref: refOf(ref) }
-  const common = {
-    code: error.code,
-    serviceMessage: error.message,
-    ...(error.requestId === undefined ? {} : { requestId: error.requestId })
-  }
-  const status = error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }
-  if (error.reason === "not-found" && ref !== undefined) {
-    return new OperationNotFoundError({
-      ...common,
-      ref: refOf(ref),
-      message: `Operation ${formatRef(ref)} was not found: ${error.code}: ${error.message}`
-    })
-  }
-  switch (error.reason) {
-    case "denied":
-    case "unauthenticated":
-      return new AccessDeniedError({
-        ...common,
-        ...refField,
-        ...status,
-        service,
-        message: `${service} denied access (${error.code}): ${error.message}`
-      })
-    default:
-      return new ServiceError({
-        ...common,
-        ...refField,
-        ...status,
-        service,
-        reason: error.reason,
-        message: `${service} request failed (${error.code}): ${error.message}`
-      })
-  }
-}
-
-const resolveInput = Effect.fnUntraced(function* (input: Waitable) {
-  const snapshot = isOperation(input) ? input : undefined
-  const ref = yield* toRef(snapshot === undefined ? (input as string | OperationRef) : snapshot.ref)
-  const sources = yield* OperationSources
-  const source = yield* sources.sourceFor(ref)
-  return { ref, source, snapshot }
-})
-
-const timeoutError = (
-  ref: OperationRef,
-  timeoutMillis: number,
-  last: Operation | undefined,
-  lastError: SourceError | undefined
-) =>
-  new WaitTimeoutError({
-    ref: refOf(ref),
-    timeoutMillis,
-    ...(last === undefined ? {} : { lastSeen: last }),
-    ...(lastError === undefined ? {} : { lastError: { code: lastError.code, message: lastError.message } }),
-    message:
-      `Timed out after ${Duration.format(Duration.millis(timeoutMillis))} waiting for ${formatRef(ref)}` +
-      (last === undefined ? "" : `; last status ${last.rawStatus} (${last.status})`) +
-      (lastError === undefined ? "" : `; last poll failed with ${lastError.code}: ${lastError.message}`)
-  })
+export const publicErrorOf: (error: SourceError, ref?: OperationRef) => GetError = publicErrorOfSource
 
 /**
  * Polls until the operation is terminal, calling `onChange` for every new
@@ -287,17 +215,7 @@ export const waitForTerminal = (
  * @since 0.1.0
  * @category errors
  */
-export const failureOf = (op: Operation): OperationFailedError => {
-  const reason =
-    op.error === undefined
-      ? ""
-      : `: ${op.error.code === undefined ? "" : `${op.error.code}: `}${op.error.message}`
-  return new OperationFailedError({
-    operation: op,
-    ...(op.error?.code === undefined ? {} : { code: op.error.code }),
-    message: `Operation ${formatRef(op.ref)}${op.type === undefined ? "" : ` (${op.type})`} ${op.status}${reason}`
-  })
-}
+export const failureOf: (op: Operation) => OperationFailedError = failureOfOperation
 
 /**
  * Waits until the operation is terminal and fails with
@@ -323,13 +241,18 @@ export const waitForSuccess = (
 export interface WaitForAllOptions extends WaitForOptions {
   /** Treat a failed operation as an error outcome (default false). */
   readonly requireSuccess?: boolean | undefined
-  /** How many operations are polled at once (default 32). */
+  /**
+   * Ignored since 0.2.0: the fleet engine polls each lane with one loop, and
+   * `FleetConfig.concurrency` caps the requests in flight per lane.
+   */
   readonly concurrency?: number | undefined
 }
 
 /**
- * Waits for every operation; one outcome per input, in input order. One
- * failure does not stop the others.
+ * Waits for every operation through the fleet engine; one outcome per input,
+ * in input order. One failure does not stop the others. Operations of one
+ * service and region are polled by one loop, batched through list APIs where
+ * that costs fewer calls, deduplicated and rate-limited (see `Fleet`).
  *
  * @since 0.1.0
  * @category waiting
@@ -338,24 +261,13 @@ export const waitForAll = (
   inputs: Iterable<Waitable>,
   options?: WaitForAllOptions
 ): Effect.Effect<ReadonlyArray<WaitOutcome>, never, OperationSources> =>
-  Effect.forEach(
-    inputs,
-    (input) =>
-      (options?.requireSuccess === true
-        ? waitForSuccess(input, options)
-        : waitForTerminal(input, options)
-      ).pipe(
-        Effect.match({
-          onSuccess: (operation): WaitOutcome => ({ ok: true, input, operation }),
-          onFailure: (error): WaitOutcome => ({ ok: false, input, error })
-        })
-      ),
-    { concurrency: options?.concurrency ?? 32 }
-  )
+  Effect.scoped(Effect.flatMap(beginWaitForAll(inputs, options), (wait) => wait.await))
 
 /**
  * The operation's snapshots, each emitted once when something changed,
- * ending with the terminal one.
+ * ending with the terminal one. It goes through the fleet engine, so
+ * watching an operation another wait is polling costs no extra call. For
+ * many operations at once, see `watchAll`.
  *
  * @since 0.1.0
  * @category waiting
@@ -365,9 +277,19 @@ export const watch = (
   options?: WaitOptions
 ): Stream.Stream<Operation, WaitError, OperationSources> =>
   Stream.callback<Operation, WaitError, OperationSources>((queue) =>
-    pollUntilTerminal(input, options, (op) => Effect.asVoid(Queue.offer(queue, op))).pipe(
-      Effect.andThen(Queue.end(queue))
-    )
+    Effect.gen(function* () {
+      const wait = yield* beginWaitForAll([input], {
+        ...options,
+        onEvent: (event) => {
+          if (event._tag === "Changed") Queue.offerUnsafe(queue, event.operation)
+        }
+      })
+      const [outcome] = yield* wait.await
+      if (outcome !== undefined && !outcome.ok && outcome.error._tag !== "OperationFailedError") {
+        return yield* Queue.fail(queue, outcome.error)
+      }
+      yield* Queue.end(queue)
+    })
   )
 
 /**

@@ -6,6 +6,7 @@
  */
 
 export * from "./Adapter.js"
+export * from "./Fleet.js"
 export * from "./Operation.js"
 export * from "./OperationError.js"
 export * from "./OperationRef.js"

@@ -7,7 +7,9 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit, Stream } from "effect"
+import { Cause, Effect, Exit, type Scope, Stream } from "effect"
+import * as Fleet from "./Fleet.js"
+import { resolveSettings } from "./internal/engine.js"
 import type { Operation } from "./Operation.js"
 import { WaitAbortedError } from "./OperationError.js"
 import type { OperationRef } from "./OperationRef.js"
@@ -26,6 +28,8 @@ export interface OperationStatusOptions {
   readonly sources: ReadonlyArray<OperationSource<any>>
   /** Defaults for every wait, over the per-service defaults. */
   readonly defaults?: WaitOptions | undefined
+  /** The fleet engine's lanes: rate limit, requests in flight, a per-round report. */
+  readonly fleet?: Fleet.FleetOptions | undefined
 }
 
 /**
@@ -52,6 +56,41 @@ export interface PromiseWaitForAllOptions extends PromiseWaitOptions {
 }
 
 /**
+ * Options of the Promise `watchAll` and `beginWaitForAll`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PromiseFleetOptions extends PromiseWaitForAllOptions {
+  readonly onEvent?: ((event: Fleet.FleetEvent) => void) | undefined
+}
+
+/**
+ * Options of the Promise `resume`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PromiseResumeOptions extends Fleet.ResumeOptions {
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * A fleet wait in progress (Promise API).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FleetPoller {
+  /** One outcome per input, in input order, once every wait has ended; rejects with `WaitAbortedError` on abort. */
+  readonly done: Promise<ReadonlyArray<Waiter.WaitOutcome>>
+  /** The wait as JSON, to `resume` in another process. */
+  serialize(): string
+  /** Stops waiting: `done` rejects with `WaitAbortedError`. */
+  cancel(): void
+}
+
+/**
  * The Promise API.
  *
  * @since 0.1.0
@@ -66,6 +105,12 @@ export interface OperationStatusApi {
     options?: PromiseWaitForAllOptions
   ): Promise<ReadonlyArray<Waiter.WaitOutcome>>
   watch(input: Waiter.Waitable, options?: PromiseWaitOptions): AsyncIterable<Operation>
+  /** Every change of every operation once, a `Failed` event per wait ending in an error, then a `Summary`. */
+  watchAll(inputs: Iterable<Waiter.Waitable>, options?: PromiseFleetOptions): AsyncIterable<Fleet.FleetEvent>
+  /** Starts a fleet wait that can be serialized; resolves once every wait is registered. */
+  beginWaitForAll(inputs: Iterable<Waiter.Waitable>, options?: PromiseFleetOptions): Promise<FleetPoller>
+  /** Resumes a serialized fleet wait; rejects with `InvalidFleetStateError` naming what is wrong. */
+  resume(state: string, options?: PromiseResumeOptions): Promise<FleetPoller>
 }
 
 const abortedError = (signal: AbortSignal) =>
@@ -91,6 +136,9 @@ const onAbort = (signal: AbortSignal) =>
 export const createOperationStatus = (options: OperationStatusOptions): OperationStatusApi => {
   const sources = makeSources(options.sources)
   const defaults = options.defaults
+  const fleet = options.fleet ?? {}
+  // Checked now, so a bad rate limit throws here rather than inside a wait.
+  resolveSettings(fleet)
   const withDefaults = <O extends WaitOptions>(o: O | undefined): O =>
     ({ ...defaults, ...stripUndefined(o) }) as O
 
@@ -99,7 +147,10 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
     signal: AbortSignal | undefined
   ): Promise<A> => {
     if (signal?.aborted) return Promise.reject(abortedError(signal))
-    const provided = Effect.provideService(effect, OperationSources, sources)
+    const provided = effect.pipe(
+      Effect.provideService(OperationSources, sources),
+      Effect.provideService(Fleet.FleetConfig, fleet)
+    )
     const guarded = signal === undefined ? provided : Effect.raceFirst(provided, onAbort(signal))
     return Effect.runPromiseExit(guarded).then((exit) => {
       if (Exit.isSuccess(exit)) return exit.value
@@ -107,30 +158,60 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
     })
   }
 
+  const iterate = <A, E>(stream: Stream.Stream<A, E, OperationSources>, signal: AbortSignal | undefined) => {
+    const provided = stream.pipe(
+      Stream.provideService(OperationSources, sources),
+      Stream.provideService(Fleet.FleetConfig, fleet)
+    )
+    const guarded = signal === undefined ? provided : provided.pipe(Stream.interruptWhen(onAbort(signal)))
+    return {
+      [Symbol.asyncIterator]: (): AsyncIterator<A> => {
+        if (signal?.aborted) {
+          return { next: () => Promise.reject(abortedError(signal)) }
+        }
+        const iterator = Stream.toAsyncIterable(guarded)[Symbol.asyncIterator]()
+        return {
+          next: () => iterator.next().catch((e: unknown) => Promise.reject(unwrap(e))),
+          ...(iterator.return === undefined ? {} : { return: iterator.return.bind(iterator) })
+        }
+      }
+    }
+  }
+
+  /** Runs a fleet wait in its own scope and hands back its handle once every wait is registered. */
+  const poller = <E>(
+    begin: Effect.Effect<Fleet.FleetWait, E, OperationSources | Scope.Scope>,
+    signal: AbortSignal | undefined
+  ): Promise<FleetPoller> =>
+    new Promise<FleetPoller>((resolve, reject) => {
+      const cancel = new AbortController()
+      const stop = signal === undefined ? cancel.signal : AbortSignal.any([cancel.signal, signal])
+      const done: Promise<ReadonlyArray<Waiter.WaitOutcome>> = run(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const wait = yield* begin
+            // `done` is assigned once `run` returns: hand the poller out after that.
+            queueMicrotask(() =>
+              resolve({ done, serialize: () => Effect.runSync(wait.serialize), cancel: () => cancel.abort() })
+            )
+            return yield* wait.await
+          })
+        ),
+        stop
+      )
+      // A wait that could not start (a bad state, an abort) rejects here; after `resolve` this is a no-op.
+      done.catch(reject)
+    })
+
   return {
     get: (ref, o) => run(Waiter.get(ref), o?.signal),
     waitForTerminal: (input, o) => run(Waiter.waitForTerminal(input, withDefaults(o)), o?.signal),
     waitForSuccess: (input, o) => run(Waiter.waitForSuccess(input, withDefaults(o)), o?.signal),
     waitForAll: (inputs, o) => run(Waiter.waitForAll([...inputs], withDefaults(o)), o?.signal),
-    watch: (input, o) => {
-      const signal = o?.signal
-      const stream = Waiter.watch(input, withDefaults(o)).pipe(
-        Stream.provideService(OperationSources, sources)
-      )
-      const guarded = signal === undefined ? stream : stream.pipe(Stream.interruptWhen(onAbort(signal)))
-      return {
-        [Symbol.asyncIterator]: () => {
-          if (signal?.aborted) {
-            return { next: () => Promise.reject(abortedError(signal)) }
-          }
-          const iterator = Stream.toAsyncIterable(guarded)[Symbol.asyncIterator]()
-          return {
-            next: () => iterator.next().catch((e: unknown) => Promise.reject(unwrap(e))),
-            ...(iterator.return === undefined ? {} : { return: iterator.return.bind(iterator) })
-          }
-        }
-      }
-    }
+    watch: (input, o) => iterate(Waiter.watch(input, withDefaults(o)), o?.signal),
+    watchAll: (inputs, o) => iterate(Fleet.watchAll([...inputs], withDefaults(o)), o?.signal),
+    beginWaitForAll: (inputs, o) => poller(Fleet.beginWaitForAll([...inputs], withDefaults(o)), o?.signal),
+    resume: (state, o) => poller(Fleet.resumeWaitForAll(state, o), o?.signal)
   }
 }
 

@@ -97,3 +97,139 @@ export const sourceError = (
     requestId: "req-1",
     ...(httpStatus === undefined ? {} : { httpStatus })
   })
+
+/** One request a `worldSource` answered. */
+export interface Call {
+  readonly kind: "get" | "list"
+  readonly id?: string
+  readonly at: number
+}
+
+/**
+ * A source over a scripted world: `world(ref, now)` says what GetOperation
+ * answers at virtual time `now`. With `batch`, it also offers one list read
+ * over every candidate: `pages` pages, the operations on the first; in
+ * `summaries` mode (like Cloud Map) it lists only operations that are not
+ * terminal, as status-only summaries, and the engine must follow up.
+ */
+export const worldSource = (
+  service: ServiceSlug,
+  world: (ref: OperationRef, now: number) => Operation | SourceError | "hang",
+  options: {
+    readonly batch?: {
+      readonly pages?: number
+      readonly summaries?: boolean
+      readonly fail?: (now: number) => SourceError | undefined
+    }
+  } = {}
+) => {
+  const calls: Array<Call> = []
+  const get = (ref: OperationRef) =>
+    Effect.gen(function* () {
+      const at = yield* Clock.currentTimeMillis
+      calls.push({ kind: "get", id: ref.id, at })
+      const value = world(ref, at)
+      if (value === "hang") return yield* Effect.never
+      if (value instanceof SourceError) return yield* value
+      return value
+    })
+  const batch = options.batch
+  const source: OperationSource<unknown> = {
+    service,
+    check: () => Effect.void,
+    get,
+    list: () => Stream.empty,
+    classify: (e) => new SourceError({ service, reason: "unknown", code: "Error", message: String(e) }),
+    refsFromResponse: () => [],
+    ...(batch === undefined
+      ? {}
+      : {
+          batch: {
+            plan: (_region, candidates) =>
+              candidates.length < 2
+                ? []
+                : [
+                    {
+                      key: "list",
+                      covers: candidates,
+                      complete: batch.summaries !== true,
+                      pages: (gate) =>
+                        Stream.fromIterable(Array.from({ length: batch.pages ?? 1 }, (_, i) => i)).pipe(
+                          Stream.mapEffect((page) =>
+                            gate(
+                              Effect.gen(function* () {
+                                const at = yield* Clock.currentTimeMillis
+                                calls.push({ kind: "list", at })
+                                const failure = batch.fail?.(at)
+                                if (failure !== undefined) return yield* failure
+                                if (page > 0) return []
+                                const ops: Array<Operation> = []
+                                for (const { ref } of candidates) {
+                                  const value = world(ref, at)
+                                  if (value === "hang" || value instanceof SourceError) continue
+                                  if (batch.summaries === true) {
+                                    if (value.terminal) continue
+                                    ops.push({
+                                      ref: { service, region: ref.region, id: ref.id },
+                                      status: value.status,
+                                      terminal: false,
+                                      rawStatus: value.rawStatus,
+                                      resource: {},
+                                      region: ref.region,
+                                      raw: { Id: ref.id, Status: value.rawStatus }
+                                    })
+                                  } else ops.push(value)
+                                }
+                                return ops
+                              })
+                            )
+                          )
+                        )
+                    }
+                  ]
+          }
+        })
+  }
+  return { source, calls }
+}
+
+/** A ref with its own id. */
+export const refN = (n: number, service: ServiceSlug = "servicediscovery"): OperationRef => ({
+  service,
+  region: "us-east-1",
+  id: service === "ssm-sap" ? `00000000-0000-4000-8000-${String(n).padStart(12, "0")}` : `op-${n}`
+})
+
+/** An operation that is pending until `endsAt`, then `outcome` (failed ones carry an error code). */
+export const timeline =
+  (
+    endsAt: (ref: OperationRef) => number,
+    outcome: (ref: OperationRef) => "succeeded" | "failed" = () => "succeeded"
+  ) =>
+  (r: OperationRef, now: number): Operation => {
+    if (now < endsAt(r)) return op("running", { targets: { INSTANCE: `i-${r.id}` } }, r)
+    const status = outcome(r)
+    return op(
+      status,
+      {
+        targets: { INSTANCE: `i-${r.id}` },
+        ...(status === "failed" ? { error: { code: "INTERNAL_FAILURE", message: "it broke" } } : {})
+      },
+      r
+    )
+  }
+
+/** Runs a program on TestClock with these sources, advancing the clock in steps up to `total`. */
+export const runOnClock = <A, E>(
+  effect: Effect.Effect<A, E, OperationSources>,
+  sources: ReadonlyArray<OperationSource<any>>,
+  total: number,
+  step = 100
+) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(Effect.result(effect))
+      for (let t = 0; t < total; t += step) yield* TestClock.adjust(step)
+      return yield* Fiber.join(fiber)
+    }).pipe(Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer(sources))))
+  )

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest"
+import type { FleetSummary } from "../src/Fleet.js"
 import {
   AccessDeniedError,
+  InvalidFleetStateError,
   InvalidOperationRefError,
   InvalidWaitOptionsError,
   OperationFailedError,
@@ -160,5 +162,60 @@ describe("createOperationStatus (Promise facade)", () => {
     }
     await expect(iterate()).rejects.toBeInstanceOf(WaitAbortedError)
     expect(seen).toEqual(["running"])
+  })
+})
+
+describe("createOperationStatus: the fleet", () => {
+  it("watchAll is an AsyncIterable of changes ending with a summary", async () => {
+    const { source } = scriptedSource("servicediscovery", [
+      (r) => op(r.id === "op-2" ? "failed" : "succeeded", {}, r)
+    ])
+    const status = createOperationStatus({ sources: [source] })
+    const tags: string[] = []
+    let summary: FleetSummary | undefined
+    for await (const event of status.watchAll(
+      [ref("servicediscovery", "op-1"), ref("servicediscovery", "op-2")],
+      quick
+    )) {
+      tags.push(event._tag)
+      if (event._tag === "Summary") summary = event.summary
+    }
+    expect(tags).toEqual(["Changed", "Changed", "Summary"])
+    expect(summary?.byStatus).toMatchObject({ succeeded: 1, failed: 1 })
+  })
+
+  it("resume rejects a state it cannot read with InvalidFleetStateError, before any request", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("succeeded")])
+    const status = createOperationStatus({ sources: [source] })
+    await expect(status.resume('{"version":1}')).rejects.toBeInstanceOf(InvalidFleetStateError)
+    expect(calls).toHaveLength(0)
+  })
+
+  it("a bad fleet rate limit is refused when the API is created", () => {
+    const { source } = scriptedSource("servicediscovery", [op("succeeded")])
+    expect(() =>
+      createOperationStatus({ sources: [source], fleet: { rateLimit: { min: 5, max: 1 } } })
+    ).toThrow(TypeError)
+  })
+
+  it("an aborted fleet wait stops polling, and another wait on the same source goes on", async () => {
+    let ended = false
+    const { source, calls } = scriptedSource("servicediscovery", [
+      (r) => op(r.id === "op-2" && ended ? "succeeded" : "running", {}, r)
+    ])
+    const status = createOperationStatus({ sources: [source] })
+    const controller = new AbortController()
+    const aborted = status.waitForAll([ref("servicediscovery", "op-1")], {
+      ...quick,
+      signal: controller.signal
+    })
+    const kept = status.waitForAll([ref("servicediscovery", "op-2")], quick)
+    await new Promise((r) => setTimeout(r, 30))
+    controller.abort()
+    await expect(aborted).rejects.toBeInstanceOf(WaitAbortedError)
+    const polls = calls.length
+    ended = true
+    expect((await kept)[0]?.ok).toBe(true)
+    expect(calls.length).toBeGreaterThan(polls)
   })
 })

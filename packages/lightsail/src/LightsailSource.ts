@@ -19,17 +19,22 @@ import {
   type Operation as LightsailOperation
 } from "@aws-sdk/client-lightsail"
 import {
+  type BatchCandidate,
+  type BatchRead,
   type ClientOptions,
   classifySdkError,
   dateField,
   fieldOf,
+  type InvalidOperationRefError,
   makeClientResolver,
   makeStatusMapper,
   malformedResponse,
   type Operation,
+  type OperationBatchReader,
   type OperationRef,
   type OperationSource,
   paginate,
+  paginatePages,
   request,
   requireRegion,
   type SourceError,
@@ -179,6 +184,51 @@ export const refsFromResponse = (
 ): ReadonlyArray<OperationRef> => operationsFromResponse(response, options).map((op) => op.ref)
 
 /**
+ * The list reads that can cover Lightsail operations: GetOperationsForResource
+ * for each resource two or more waited operations act on (a resource with one
+ * costs what GetOperation costs), and the region's GetOperations, which lists
+ * every operation of the region oldest first, 200 a page, so it costs as many
+ * calls as the region has pages. Both return full operations: no follow-up.
+ *
+ * @since 0.2.0
+ * @category batching
+ */
+export const lightsailBatchReads = (
+  region: string,
+  candidates: ReadonlyArray<BatchCandidate>,
+  readPage: (
+    region: string,
+    resourceName: string | undefined,
+    pageToken: string | undefined
+  ) => Effect.Effect<
+    { readonly items: ReadonlyArray<Operation>; readonly next?: string | undefined },
+    SourceError | InvalidOperationRefError
+  >
+): ReadonlyArray<BatchRead> => {
+  if (candidates.length < 2) return []
+  const pages =
+    (resourceName: string | undefined): BatchRead["pages"] =>
+    (gate) =>
+      paginatePages((token) => gate(readPage(region, resourceName, token)))
+  const byResource = new Map<string, Array<BatchCandidate>>()
+  for (const candidate of candidates) {
+    const name = candidate.ref.resourceName ?? candidate.last?.resource.name
+    if (name === undefined || name === "") continue
+    const group = byResource.get(name)
+    if (group === undefined) byResource.set(name, [candidate])
+    else group.push(candidate)
+  }
+  const reads: Array<BatchRead> = [
+    { key: "GetOperations", covers: candidates, complete: true, pages: pages(undefined) }
+  ]
+  for (const [name, group] of byResource) {
+    if (group.length < 2) continue
+    reads.push({ key: `GetOperationsForResource:${name}`, covers: group, complete: true, pages: pages(name) })
+  }
+  return reads
+}
+
+/**
  * The Lightsail source.
  *
  * @since 0.1.0
@@ -229,10 +279,38 @@ export const lightsailSource = (options: LightsailSourceOptions): OperationSourc
       )
     )
 
+  /** One page of GetOperations or GetOperationsForResource, as a request of its own. */
+  const readPage = (region: string, resourceName: string | undefined, pageToken: string | undefined) =>
+    Effect.flatMap(clients.clientFor(region), (client) =>
+      call((abortSignal) =>
+        resourceName === undefined
+          ? client.send(new GetOperationsCommand(pageToken === undefined ? {} : { pageToken }), {
+              abortSignal
+            })
+          : client.send(
+              new GetOperationsForResourceCommand({
+                resourceName,
+                ...(pageToken === undefined ? {} : { pageToken })
+              }),
+              { abortSignal }
+            )
+      )
+    ).pipe(
+      Effect.map((out) => ({
+        items: (out.operations ?? []).map((raw) => toOperation(raw, region)),
+        next: out.nextPageToken
+      }))
+    )
+
+  const batch: OperationBatchReader = {
+    plan: (region, candidates) => lightsailBatchReads(region, candidates, readPage)
+  }
+
   return {
     service: "lightsail",
     check: (ref) => Effect.asVoid(clients.clientFor(ref.region)),
     get: findOperation,
+    batch,
     list,
     classify: classifyLightsailError,
     refsFromResponse: (response, hints) =>

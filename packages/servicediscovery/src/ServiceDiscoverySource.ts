@@ -18,18 +18,23 @@ import {
   type ServiceDiscoveryClient
 } from "@aws-sdk/client-servicediscovery"
 import {
+  type BatchCandidate,
+  type BatchRead,
   type ClientOptions,
   classifySdkError,
   dateField,
   fieldOf,
+  type InvalidOperationRefError,
   InvalidQueryError,
   makeClientResolver,
   makeStatusMapper,
   malformedResponse,
   type Operation,
+  type OperationBatchReader,
   type OperationRef,
   type OperationSource,
   paginate,
+  paginatePages,
   type RefHints,
   request,
   requireRegion,
@@ -251,6 +256,87 @@ export const refFromResponse = (response: unknown, options: RefHints = {}): Oper
 }
 
 /**
+ * How far before the oldest known date of a waited operation the
+ * `UPDATE_DATE` window opens (clock skew, and an operation last updated just
+ * before the wait started).
+ *
+ * @since 0.2.0
+ * @category batching
+ */
+export const windowSlackBeforeMillis = 5 * 60_000
+
+/**
+ * How far after now the window closes. The end has no job but to exist
+ * (BETWEEN takes two values), so it is generous: a service clock ahead of
+ * ours never hides an operation.
+ *
+ * @since 0.2.0
+ * @category batching
+ */
+export const windowSlackAfterMillis = 24 * 60 * 60_000
+
+/** Cloud Map's largest page. */
+const listPageSize = 100
+
+/**
+ * The one list read that covers waited Cloud Map operations:
+ * ListOperations for `STATUS IN (SUBMITTED, PENDING)` in an `UPDATE_DATE`
+ * window from the oldest known create/update date (or the wait's start) to
+ * now, scoped by `NAMESPACE_ID` or `SERVICE_ID` when every operation shares
+ * it. Cloud Map takes a page and then filters, so the read costs as many
+ * calls as the region has pages whatever the filters; its summaries carry
+ * only Id and Status, which the engine merges into the last full snapshot.
+ * An operation missing from the list ended (or is not visible yet): the
+ * engine reads it with GetOperation for its ErrorCode, ErrorMessage and
+ * Targets.
+ *
+ * @since 0.2.0
+ * @category batching
+ */
+export const cloudMapBatchReads = (
+  candidates: ReadonlyArray<BatchCandidate>,
+  now: number,
+  readPage: (
+    query: ServiceDiscoveryQuery,
+    token: string | undefined
+  ) => Effect.Effect<
+    { readonly items: ReadonlyArray<Operation>; readonly next?: string | undefined },
+    SourceError | InvalidOperationRefError | InvalidQueryError
+  >
+): ReadonlyArray<BatchRead> => {
+  if (candidates.length < 2) return []
+  const shared = (hint: "namespaceId" | "serviceId") => {
+    const first = candidates[0]!.ref[hint]
+    return first !== undefined && candidates.every((c) => c.ref[hint] === first) ? first : undefined
+  }
+  const namespaceId = shared("namespaceId")
+  const serviceId = namespaceId === undefined ? shared("serviceId") : undefined
+  let from = Number.POSITIVE_INFINITY
+  for (const { last, since } of candidates) {
+    const known = last?.updatedAt ?? last?.createdAt
+    from = Math.min(from, known === undefined ? since : Math.min(known.getTime(), since))
+  }
+  const query: ServiceDiscoveryQuery = {
+    status: ["SUBMITTED", "PENDING"],
+    updatedBetween: [
+      new Date(Math.max(0, from - windowSlackBeforeMillis)),
+      new Date(now + windowSlackAfterMillis)
+    ],
+    maxResults: listPageSize,
+    ...(namespaceId === undefined ? {} : { namespaceId }),
+    ...(serviceId === undefined ? {} : { serviceId })
+  }
+  return [
+    {
+      key: "ListOperations",
+      covers: candidates,
+      complete: false,
+      pages: (gate) => paginatePages((token) => gate(readPage(query, token)))
+    }
+  ]
+}
+
+/**
  * The Cloud Map source.
  *
  * @since 0.1.0
@@ -279,36 +365,43 @@ export const serviceDiscoverySource = (
     return toOperation(out.Operation, ref.region)
   })
 
+  /** One ListOperations page, as a request of its own. */
+  const listPage = (region: string, query: ServiceDiscoveryQuery, NextToken: string | undefined) =>
+    Effect.gen(function* () {
+      const filters = yield* toFilters(query)
+      const client = yield* clients.clientFor(region)
+      const out = yield* call((abortSignal) =>
+        client.send(
+          new ListOperationsCommand({
+            ...(filters.length === 0 ? {} : { Filters: [...filters] }),
+            ...(query.maxResults === undefined ? {} : { MaxResults: query.maxResults }),
+            ...(NextToken === undefined ? {} : { NextToken })
+          }),
+          { abortSignal }
+        )
+      )
+      // Cloud Map takes a page, then filters: a page can be empty and still carry a NextToken.
+      return { items: (out.Operations ?? []).map((s) => toOperation(s, region)), next: out.NextToken }
+    })
+
   const list = (region: string, query: ServiceDiscoveryQuery) =>
     Stream.unwrap(
-      Effect.gen(function* () {
-        const filters = yield* toFilters(query)
-        const client = yield* clients.clientFor(region)
-        return paginate((NextToken) =>
-          call((abortSignal) =>
-            client.send(
-              new ListOperationsCommand({
-                ...(filters.length === 0 ? {} : { Filters: [...filters] }),
-                ...(query.maxResults === undefined ? {} : { MaxResults: query.maxResults }),
-                ...(NextToken === undefined ? {} : { NextToken })
-              }),
-              { abortSignal }
-            )
-          ).pipe(
-            // Cloud Map takes a page, then filters: a page can be empty and still carry a NextToken.
-            Effect.map((out) => ({
-              items: (out.Operations ?? []).map((s) => toOperation(s, region)),
-              next: out.NextToken
-            }))
-          )
-        )
-      })
+      Effect.as(
+        toFilters(query),
+        paginate((token) => listPage(region, query, token))
+      )
     )
+
+  const batch: OperationBatchReader = {
+    plan: (region, candidates, now) =>
+      cloudMapBatchReads(candidates, now, (query, token) => listPage(region, query, token))
+  }
 
   return {
     service: "servicediscovery",
     check: (ref) => Effect.asVoid(clients.clientFor(ref.region)),
     get: findOperation,
+    batch,
     list,
     classify: classifyServiceDiscoveryError,
     refsFromResponse: (response, o) => {

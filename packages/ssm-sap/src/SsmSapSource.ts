@@ -9,20 +9,25 @@
  * @since 0.1.0
  */
 import {
+  type BatchCandidate,
+  type BatchRead,
   type ClientOptions,
   classifySdkError,
   dateField,
   fieldOf,
+  type Gate,
   type InvalidOperationRefError,
   InvalidQueryError,
   makeClientResolver,
   makeStatusMapper,
   malformedResponse,
   type Operation,
+  type OperationBatchReader,
   type OperationRef,
   type OperationSource,
   type OperationStep,
   paginate,
+  paginatePages,
   type RefHints,
   request,
   requireRegion,
@@ -262,6 +267,79 @@ export const refsFromResponse = (response: unknown, options: RefHints = {}): Rea
   }))
 }
 
+/** SSM for SAP's largest ListOperations page. */
+const listPageSize = 50
+
+/**
+ * The list reads that can cover waited SSM for SAP operations: one
+ * ListOperations per application that two or more of them belong to (full
+ * operations, 50 a page), from the oldest known start when every start is
+ * known (`StartTime GreaterThanOrEquals`, whole seconds). It pays only where
+ * an application has several operations waited on at once.
+ *
+ * @since 0.2.0
+ * @category batching
+ */
+export const ssmSapBatchReads = (
+  candidates: ReadonlyArray<BatchCandidate>,
+  options: {
+    readonly includeSteps: boolean
+    readonly readPage: (
+      query: SsmSapQuery,
+      token: string | undefined
+    ) => Effect.Effect<
+      { readonly items: ReadonlyArray<Operation>; readonly next?: string | undefined },
+      SourceError | InvalidOperationRefError | InvalidQueryError
+    >
+    readonly stepsOf: (
+      ref: OperationRef,
+      gate: Gate
+    ) => Effect.Effect<
+      ReadonlyArray<OperationStep>,
+      SourceError | InvalidOperationRefError | InvalidQueryError
+    >
+  }
+): ReadonlyArray<BatchRead> => {
+  const byApplication = new Map<string, Array<BatchCandidate>>()
+  for (const candidate of candidates) {
+    const id = candidate.ref.applicationId
+    if (id === undefined || id === "") continue
+    const group = byApplication.get(id)
+    if (group === undefined) byApplication.set(id, [candidate])
+    else group.push(candidate)
+  }
+  const reads: Array<BatchRead> = []
+  for (const [applicationId, group] of byApplication) {
+    if (group.length < 2) continue
+    const starts = group.map((c) => c.last?.createdAt?.getTime())
+    const known = starts.every((t) => t !== undefined)
+    const query: SsmSapQuery = {
+      applicationId,
+      maxResults: listPageSize,
+      ...(known ? { startedAfter: new Date(Math.min(...(starts as Array<number>))) } : {})
+    }
+    const ids = new Set(group.map((c) => c.ref.id))
+    reads.push({
+      key: `ListOperations:${applicationId}`,
+      covers: group,
+      complete: true,
+      callsPerRef: options.includeSteps ? 1 : 0,
+      pages: (gate) => {
+        const pages = paginatePages((token) => gate(options.readPage(query, token)))
+        if (!options.includeSteps) return pages
+        return Stream.mapEffect(pages, (ops) =>
+          Effect.forEach(ops, (op) =>
+            ids.has(op.ref.id)
+              ? Effect.map(options.stepsOf(op.ref, gate), (steps) => ({ ...op, steps: [...steps] }))
+              : Effect.succeed(op)
+          )
+        )
+      }
+    })
+  }
+  return reads
+}
+
 /**
  * The SSM for SAP source.
  *
@@ -292,14 +370,16 @@ export const ssmSapSource = (
   const ownRegion = "client" in options ? options.region : undefined
   const call = <A>(send: (signal: AbortSignal) => PromiseLike<A>) => request(classifySsmSapError, send)
 
-  const steps = (ref: OperationRef) =>
+  const stepsPages = (ref: OperationRef, gate: Gate) =>
     Stream.unwrap(
       Effect.map(clients.clientFor(ref.region), (client) =>
         paginate((NextToken) =>
-          call((abortSignal) =>
-            client.listOperationEvents(
-              { OperationId: ref.id, ...(NextToken === undefined ? {} : { NextToken }) },
-              { abortSignal }
+          gate(
+            call((abortSignal) =>
+              client.listOperationEvents(
+                { OperationId: ref.id, ...(NextToken === undefined ? {} : { NextToken }) },
+                { abortSignal }
+              )
             )
           ).pipe(
             Effect.map((out) => ({ items: (out.OperationEvents ?? []).map(toStep), next: out.NextToken }))
@@ -307,6 +387,8 @@ export const ssmSapSource = (
         )
       )
     )
+
+  const steps = (ref: OperationRef) => stepsPages(ref, (request) => request)
 
   const findOperation = Effect.fnUntraced(function* (ref: OperationRef) {
     const client = yield* clients.clientFor(ref.region)
@@ -322,36 +404,49 @@ export const ssmSapSource = (
     return toOperation(out.Operation, ref.region, events)
   })
 
+  /** One ListOperations page, as a request of its own. */
+  const listPage = (region: string, query: SsmSapQuery, NextToken: string | undefined) =>
+    Effect.gen(function* () {
+      const filters = yield* toFilters(query)
+      const client = yield* clients.clientFor(region)
+      const out = yield* call((abortSignal) =>
+        client.listOperations(
+          {
+            ApplicationId: query.applicationId,
+            ...(query.maxResults === undefined ? {} : { MaxResults: query.maxResults }),
+            ...(filters.length === 0 ? {} : { Filters: [...filters] }),
+            ...(NextToken === undefined ? {} : { NextToken })
+          },
+          { abortSignal }
+        )
+      )
+      return { items: (out.Operations ?? []).map((o) => toOperation(o, region)), next: out.NextToken }
+    })
+
   const list = (region: string, query: SsmSapQuery) =>
     Stream.unwrap(
-      Effect.gen(function* () {
-        const filters = yield* toFilters(query)
-        const client = yield* clients.clientFor(region)
-        return paginate((NextToken) =>
-          call((abortSignal) =>
-            client.listOperations(
-              {
-                ApplicationId: query.applicationId,
-                ...(query.maxResults === undefined ? {} : { MaxResults: query.maxResults }),
-                ...(filters.length === 0 ? {} : { Filters: [...filters] }),
-                ...(NextToken === undefined ? {} : { NextToken })
-              },
-              { abortSignal }
-            )
-          ).pipe(
-            Effect.map((out) => ({
-              items: (out.Operations ?? []).map((o) => toOperation(o, region)),
-              next: out.NextToken
-            }))
-          )
-        )
-      })
+      Effect.as(
+        toFilters(query),
+        paginate((token) => listPage(region, query, token))
+      )
     )
+
+  const includeSteps = options.includeSteps === true
+  const batch: OperationBatchReader = {
+    getCost: includeSteps ? 2 : 1,
+    plan: (region, candidates) =>
+      ssmSapBatchReads(candidates, {
+        includeSteps,
+        readPage: (query, token) => listPage(region, query, token),
+        stepsOf: (ref, gate) => Stream.runCollect(stepsPages(ref, gate))
+      })
+  }
 
   return {
     service: "ssm-sap",
     check: (ref) => Effect.asVoid(clients.clientFor(ref.region)),
     get: findOperation,
+    batch,
     list,
     steps,
     classify: classifySsmSapError,

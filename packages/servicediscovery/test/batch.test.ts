@@ -1,0 +1,162 @@
+import {
+  GetOperationCommand,
+  ListOperationsCommand,
+  ServiceDiscoveryClient
+} from "@aws-sdk/client-servicediscovery"
+import { type BatchCandidate, createOperationStatus, type Operation, type OperationRef } from "@opstatus/core"
+import { mockClient } from "aws-sdk-client-mock"
+import { Effect, Stream } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import {
+  cloudMapBatchReads,
+  type ServiceDiscoveryQuery,
+  serviceDiscoverySource,
+  windowSlackAfterMillis,
+  windowSlackBeforeMillis
+} from "../src/index.js"
+
+const ref = (id: string, hints: Partial<OperationRef> = {}): OperationRef => ({
+  service: "servicediscovery",
+  region: "us-east-1",
+  id,
+  ...hints
+})
+const candidate = (r: OperationRef, since: number, last?: Partial<Operation>): BatchCandidate => ({
+  ref: r,
+  since,
+  last:
+    last === undefined
+      ? undefined
+      : {
+          ref: r,
+          status: "running",
+          terminal: false,
+          rawStatus: "PENDING",
+          resource: {},
+          region: "us-east-1",
+          raw: {},
+          ...last
+        }
+})
+
+/** The query of the read, as it reaches ListOperations. */
+const queryOf = async (candidates: ReadonlyArray<BatchCandidate>, now: number) => {
+  const queries: Array<ServiceDiscoveryQuery> = []
+  const [read] = cloudMapBatchReads(candidates, now, (query) => {
+    queries.push(query)
+    return Effect.succeed({ items: [] })
+  })
+  await Effect.runPromise(Stream.runCollect(read!.pages((request) => request)))
+  return { read: read!, query: queries[0]! }
+}
+
+describe("Cloud Map batch reads", () => {
+  const now = Date.parse("2026-03-01T12:00:00Z")
+
+  it("offers nothing for a single operation (one GetOperation costs the same)", () => {
+    expect(cloudMapBatchReads([candidate(ref("a"), now)], now, () => Effect.succeed({ items: [] }))).toEqual(
+      []
+    )
+  })
+
+  it("lists pending operations in an UPDATE_DATE window from the oldest known date, scoped by a shared service", async () => {
+    const oldest = new Date(now - 3_600_000)
+    const { read, query } = await queryOf(
+      [
+        candidate(ref("a", { serviceId: "srv-1" }), now - 60_000, { updatedAt: oldest }),
+        candidate(ref("b", { serviceId: "srv-1" }), now - 60_000, { createdAt: new Date(now - 1_800_000) }),
+        candidate(ref("c", { serviceId: "srv-1" }), now - 60_000)
+      ],
+      now
+    )
+    expect(read.complete).toBe(false)
+    expect(read.covers).toHaveLength(3)
+    expect(query.status).toEqual(["SUBMITTED", "PENDING"])
+    expect(query.serviceId).toBe("srv-1")
+    expect(query.namespaceId).toBeUndefined()
+    expect(query.maxResults).toBe(100)
+    expect(query.updatedBetween).toEqual([
+      new Date(oldest.getTime() - windowSlackBeforeMillis),
+      new Date(now + windowSlackAfterMillis)
+    ])
+  })
+
+  it("prefers a shared namespace, and scopes nothing when the operations share neither", async () => {
+    const ns = await queryOf(
+      [
+        candidate(ref("a", { namespaceId: "ns-1", serviceId: "srv-1" }), now),
+        candidate(ref("b", { namespaceId: "ns-1", serviceId: "srv-2" }), now)
+      ],
+      now
+    )
+    expect([ns.query.namespaceId, ns.query.serviceId]).toEqual(["ns-1", undefined])
+    const mixed = await queryOf(
+      [candidate(ref("a", { serviceId: "srv-1" }), now), candidate(ref("b"), now)],
+      now
+    )
+    expect([mixed.query.namespaceId, mixed.query.serviceId]).toEqual([undefined, undefined])
+    // Without a snapshot, the window opens at the wait's start.
+    expect(mixed.query.updatedBetween?.[0]).toEqual(new Date(now - windowSlackBeforeMillis))
+  })
+})
+
+describe("a fleet wait over the real ServiceDiscoveryClient (aws-sdk-client-mock)", () => {
+  const mock = mockClient(ServiceDiscoveryClient)
+  afterEach(() => mock.reset())
+
+  it("reads the pending ones with ListOperations and only the ended ones with GetOperation", async () => {
+    const full = (Id: string, Status: "SUCCESS" | "FAIL") => ({
+      Operation: {
+        Id,
+        Type: "REGISTER_INSTANCE" as const,
+        Status,
+        Targets: { INSTANCE: `i-${Id}`, SERVICE: "srv-1" },
+        ...(Status === "FAIL" ? { ErrorCode: "INVALID_CHANGE_BATCH", ErrorMessage: "bad batch" } : {})
+      }
+    })
+    let round = 0
+    mock.on(ListOperationsCommand).callsFake(async () => {
+      round++
+      // Round 1: c has already ended; round 2: everything has.
+      return {
+        Operations:
+          round === 1
+            ? [
+                { Id: "a", Status: "PENDING" },
+                { Id: "b", Status: "SUBMITTED" }
+              ]
+            : []
+      }
+    })
+    mock
+      .on(GetOperationCommand)
+      .callsFake(async (input: { OperationId: string }) =>
+        full(input.OperationId, input.OperationId === "b" ? "FAIL" : "SUCCESS")
+      )
+    const client = new ServiceDiscoveryClient({ region: "us-east-1" })
+    const status = createOperationStatus({
+      sources: [serviceDiscoverySource({ client })],
+      fleet: { rateLimit: { start: 100, max: 100 } }
+    })
+    const outcomes = await status.waitForAll(
+      ["a", "b", "c"].map((id) => ref(id, { serviceId: "srv-1" })),
+      { minDelay: 5, maxDelay: 5, timeout: "5 seconds" }
+    )
+    expect(outcomes.map((o) => o.ok && o.operation.status)).toEqual(["succeeded", "failed", "succeeded"])
+    const failed = outcomes[1]
+    expect(failed?.ok === true && failed.operation.error).toEqual({
+      code: "INVALID_CHANGE_BATCH",
+      message: "bad batch"
+    })
+    expect(failed?.ok === true && failed.operation.targets).toEqual({ INSTANCE: "i-b", SERVICE: "srv-1" })
+    const gets = mock.commandCalls(GetOperationCommand).map((c) => c.args[0].input.OperationId)
+    expect(gets[0]).toBe("c")
+    expect([...gets].sort()).toEqual(["a", "b", "c"])
+    const [first] = mock.commandCalls(ListOperationsCommand)
+    expect(first?.args[0].input.Filters?.map((f) => [f.Name, f.Condition])).toEqual([
+      ["SERVICE_ID", "EQ"],
+      ["STATUS", "IN"],
+      ["UPDATE_DATE", "BETWEEN"]
+    ])
+  })
+})
