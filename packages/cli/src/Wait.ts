@@ -101,7 +101,8 @@ export interface StatusApiOptions {
  */
 export const makeStatusApi = (options: StatusApiOptions): OperationStatusApi =>
   createOperationStatus({
-    sources: options.sources
+    sources: options.sources,
+    onWarning: options.warn
   })
 
 /**

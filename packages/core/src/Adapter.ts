@@ -195,12 +195,36 @@ export const requireRegion = (
 }
 
 /**
- * A `Date` from an SDK timestamp, or nothing.
+ * A `Date` field from an SDK `Date`, epoch seconds or an ISO string; nothing when absent or invalid.
  *
  * @since 0.1.0
  * @category utils
  */
-export const dateField = <K extends string>(key: K, value: Date | undefined): { readonly [P in K]?: Date } =>
-  (value instanceof Date && !Number.isNaN(value.getTime()) ? { [key]: value } : {}) as {
-    readonly [P in K]?: Date
-  }
+export const dateField = <K extends string>(
+  key: K,
+  value: Date | string | number | undefined
+): { readonly [P in K]?: Date } => {
+  const date = toDate(value)
+  return (date === undefined ? {} : { [key]: date }) as { readonly [P in K]?: Date }
+}
+
+/**
+ * A `Date` from what a timestamp may be: a `Date` (the SDK), epoch seconds
+ * or an ISO string (the AWS CLI's JSON output); anything else is nothing.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const toDate = (value: unknown): Date | undefined => {
+  const date =
+    value instanceof Date
+      ? value
+      : typeof value === "number"
+        ? new Date(value * 1000)
+        : typeof value === "string" && value.trim() !== ""
+          ? Number.isFinite(Number(value))
+            ? new Date(Number(value) * 1000)
+            : new Date(value)
+          : undefined
+  return date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined
+}

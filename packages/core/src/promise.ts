@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit, type Scope, Stream } from "effect"
+import { Cause, Effect, Exit, Logger, type Scope, Stream } from "effect"
 import * as Fleet from "./Fleet.js"
 import { resolveSettings } from "./internal/engine.js"
 import type { Operation } from "./Operation.js"
@@ -30,6 +30,11 @@ export interface OperationStatusOptions {
   readonly defaults?: WaitOptions | undefined
   /** The fleet engine's lanes: rate limit, requests in flight, a per-round report. */
   readonly fleet?: Fleet.FleetOptions | undefined
+  /**
+   * Receives each warning (a status opstatus does not know, for example).
+   * Defaults to a line on standard error; nothing is ever written to standard output.
+   */
+  readonly onWarning?: ((message: string) => void) | undefined
 }
 
 /**
@@ -142,6 +147,16 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
   const withDefaults = <O extends WaitOptions>(o: O | undefined): O =>
     ({ ...defaults, ...stripUndefined(o) }) as O
 
+  // Warnings (an unknown status, a throttled lane) go to `onWarning`, stderr by default; nothing else is logged.
+  const warn = options.onWarning ?? ((message: string) => console.warn(`opstatus: ${message}`))
+  const logging = Logger.layer([
+    Logger.make(({ message, logLevel }) => {
+      if (logLevel === "Warn" || logLevel === "Error" || logLevel === "Fatal") {
+        warn((Array.isArray(message) ? message : [message]).map(String).join(" "))
+      }
+    })
+  ])
+
   const run = <A, E>(
     effect: Effect.Effect<A, E, OperationSources>,
     signal: AbortSignal | undefined
@@ -149,7 +164,8 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
     if (signal?.aborted) return Promise.reject(abortedError(signal))
     const provided = effect.pipe(
       Effect.provideService(OperationSources, sources),
-      Effect.provideService(Fleet.FleetConfig, fleet)
+      Effect.provideService(Fleet.FleetConfig, fleet),
+      Effect.provide(logging)
     )
     const guarded = signal === undefined ? provided : Effect.raceFirst(provided, onAbort(signal))
     return Effect.runPromiseExit(guarded).then((exit) => {
@@ -161,7 +177,8 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
   const iterate = <A, E>(stream: Stream.Stream<A, E, OperationSources>, signal: AbortSignal | undefined) => {
     const provided = stream.pipe(
       Stream.provideService(OperationSources, sources),
-      Stream.provideService(Fleet.FleetConfig, fleet)
+      Stream.provideService(Fleet.FleetConfig, fleet),
+      Stream.provide(logging)
     )
     const guarded = signal === undefined ? provided : provided.pipe(Stream.interruptWhen(onAbort(signal)))
     return {

@@ -306,3 +306,20 @@ describe("get", () => {
     expect(calls).toHaveLength(1)
   })
 })
+
+describe("public errors", () => {
+  it("missing credentials read as an authentication problem, not as an IAM denial", async () => {
+    const { source } = scriptedSource("servicediscovery", [
+      sourceError(
+        "unauthenticated",
+        "CredentialsProviderError",
+        "Could not load credentials from any providers"
+      )
+    ])
+    const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], minute)
+    if (r._tag !== "Failure" || r.failure._tag !== "AccessDeniedError")
+      throw new Error("expected AccessDeniedError")
+    expect(r.failure.message).toContain("could not authenticate the request")
+    expect(r.failure.code).toBe("CredentialsProviderError")
+  })
+})

@@ -219,3 +219,29 @@ describe("createOperationStatus: the fleet", () => {
     expect(calls.length).toBeGreaterThan(polls)
   })
 })
+
+describe("warnings", () => {
+  it("an unknown status goes to onWarning, not to standard output", async () => {
+    const { source } = scriptedSource("servicediscovery", [
+      op("unknown", { rawStatus: "QUARANTINED" }),
+      op("succeeded")
+    ])
+    const warnings: string[] = []
+    const writes: string[] = []
+    const write = process.stdout.write.bind(process.stdout)
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      writes.push(String(chunk))
+      return true
+    }) as typeof process.stdout.write
+    try {
+      const status = createOperationStatus({ sources: [source], onWarning: (m) => warnings.push(m) })
+      expect((await status.waitForTerminal(ref(), { minDelay: 1, maxDelay: 2 })).status).toBe("succeeded")
+    } finally {
+      process.stdout.write = write
+    }
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('"QUARANTINED"')
+    expect(warnings[0]).toContain("never counts as success")
+    expect(writes.join("")).not.toContain("QUARANTINED")
+  })
+})

@@ -222,8 +222,10 @@ export const toFilters = (
       }
       if (from.getTime() > to.getTime())
         return Effect.fail(invalidQuery("updatedBetween: the start is after the end"))
-      const seconds = (d: Date) => String(Math.floor(d.getTime() / 1000))
-      filters.push({ Name: "UPDATE_DATE", Values: [seconds(from), seconds(to)], Condition: "BETWEEN" })
+      // Whole seconds on the wire: round the window outwards so its edges stay inside it.
+      const start = String(Math.floor(from.getTime() / 1000))
+      const end = String(Math.ceil(to.getTime() / 1000))
+      filters.push({ Name: "UPDATE_DATE", Values: [start, end], Condition: "BETWEEN" })
     }
     return Effect.succeed(filters)
   })

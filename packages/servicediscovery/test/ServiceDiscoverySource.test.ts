@@ -157,6 +157,11 @@ describe("toFilters: every filter and condition", () => {
     ])
   })
 
+  it("rounds the UPDATE_DATE window outwards to whole seconds", async () => {
+    const r = await filters({ updatedBetween: [new Date(1_516_925_490_900), new Date(1_516_925_999_100)] })
+    expect(r._tag === "Success" && r.success[0]?.Values).toEqual(["1516925490", "1516926000"])
+  })
+
   it.each([
     [{ maxResults: 500 }, "from 1 to 100"],
     [{ maxResults: 0 }, "from 1 to 100"],

@@ -36,8 +36,8 @@ export const warnUnknownStatus = (op: Operation): Effect.Effect<void> => {
   if (op.status !== "unknown" || warned.has(key)) return Effect.void
   warned.add(key)
   return Effect.logWarning(
-    `opstatus: ${op.ref.service} reported status "${op.rawStatus}", which opstatus does not know; ` +
-      "it is treated as not terminal and never as success"
+    `${op.ref.service} reported status "${op.rawStatus}", which opstatus does not know; ` +
+      "it never counts as success, and ends a wait only if the service itself marks the operation terminal"
   )
 }
 
@@ -69,7 +69,10 @@ export const publicErrorOf = (error: SourceError, ref?: OperationRef): GetError 
         ...refField,
         ...status,
         service,
-        message: `${service} denied access (${error.code}): ${error.message}`
+        message:
+          error.reason === "denied"
+            ? `${service} denied access (${error.code}): ${error.message}`
+            : `${service} could not authenticate the request: no valid AWS credentials (${error.code}): ${error.message}`
       })
     default:
       return new ServiceError({
