@@ -1,6 +1,8 @@
-import { Effect, Logger, Stream } from "effect"
+import { Effect, Fiber, Layer, Logger, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { OperationFailedError } from "../src/OperationError.js"
+import { OperationSources } from "../src/OperationSource.js"
 import * as Waiter from "../src/Waiter.js"
 import { op, ref, runWithClock, scriptedSource, sourceError } from "./helpers.js"
 
@@ -321,5 +323,23 @@ describe("public errors", () => {
       throw new Error("expected AccessDeniedError")
     expect(r.failure.message).toContain("could not authenticate the request")
     expect(r.failure.code).toBe("CredentialsProviderError")
+  })
+})
+
+describe("interruption on TestClock", () => {
+  it("an interrupted wait makes no further request", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+    const counts = await Effect.runPromise(
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(Waiter.waitForTerminal(ref(), fast))
+        yield* TestClock.adjust(30_000)
+        const before = calls.length
+        yield* Fiber.interrupt(fiber)
+        yield* TestClock.adjust(10 * minute)
+        return { before, after: calls.length }
+      }).pipe(Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer([source]))))
+    )
+    expect(counts.before).toBeGreaterThan(3)
+    expect(counts.after).toBe(counts.before)
   })
 })
