@@ -5,11 +5,12 @@
  */
 import { ApiError, optionalInt, optionalString, requireString } from "./internal/apiError.js"
 import { cloudMapNamespaceId, cloudMapOperationId } from "./internal/ids.js"
-import { ownValue } from "./internal/lookup.js"
 import { decodePageToken, encodePageToken } from "./internal/pageToken.js"
 import {
   type CallContext,
+  dispatch,
   epochSeconds,
+  type Handlers,
   isVisible,
   type Json,
   type ServiceApi
@@ -160,7 +161,7 @@ const parseFilter = (raw: unknown): Predicate => {
   }
 }
 
-const HANDLERS: Readonly<Record<string, (input: Json, ctx: CallContext) => Json>> = {
+const HANDLERS: Handlers = {
   GetOperation: (input, ctx) => {
     const id = requireString(input, "OperationId")
     const op = ctx.sim.store.find("servicediscovery", ctx.account, ctx.region, id)
@@ -233,12 +234,7 @@ const HANDLERS: Readonly<Record<string, (input: Json, ctx: CallContext) => Json>
 /** The Cloud Map service. */
 export const cloudMapApi: ServiceApi = {
   service: "servicediscovery",
-  operations: new Set(Object.keys(HANDLERS)),
-  handle: (operation, input, ctx) => {
-    const handler = ownValue(HANDLERS, operation)
-    if (handler === undefined) throw new ApiError("unknownOperation", `Unknown operation: ${operation}`)
-    return handler(input, ctx)
-  },
+  ...dispatch(HANDLERS),
   create: (input, ctx) => {
     const type = input.type ?? "CREATE_NAMESPACE"
     // Drawn whatever the type and whether a namespace id is given, so neither shifts the ids after it.

@@ -8,7 +8,9 @@ import { ownValue } from "./internal/lookup.js"
 import { decodePageToken, encodePageToken } from "./internal/pageToken.js"
 import {
   type CallContext,
+  dispatch,
   epochSeconds,
+  type Handlers,
   isVisible,
   type Json,
   type ServiceApi
@@ -171,7 +173,7 @@ const operations = (ops: readonly SimOperation[], ctx: CallContext): Json => ({
   operations: ops.map((op) => wire(op, ctx.now))
 })
 
-const HANDLERS: Readonly<Record<string, (input: Json, ctx: CallContext) => Json>> = {
+const HANDLERS: Handlers = {
   GetOperation: (input, ctx) => {
     const id = requireString(input, "operationId")
     const op = ctx.sim.store.find("lightsail", ctx.account, ctx.region, id)
@@ -267,12 +269,7 @@ const HANDLERS: Readonly<Record<string, (input: Json, ctx: CallContext) => Json>
 /** The Lightsail service. */
 export const lightsailApi: ServiceApi = {
   service: "lightsail",
-  operations: new Set(Object.keys(HANDLERS)),
-  handle: (operation, input, ctx) => {
-    const handler = ownValue(HANDLERS, operation)
-    if (handler === undefined) throw new ApiError("unknownOperation", `Unknown operation: ${operation}`)
-    return handler(input, ctx)
-  },
+  ...dispatch(HANDLERS),
   create: (input, ctx) => {
     const type = input.type ?? "CreateInstance"
     const resourceType = lightsailResourceType(type)

@@ -10,7 +10,9 @@ import { ownValue } from "./internal/lookup.js"
 import { decodePageToken, encodePageToken } from "./internal/pageToken.js"
 import {
   type CallContext,
+  dispatch,
   epochSeconds,
+  type Handlers,
   isVisible,
   type Json,
   type ServiceApi
@@ -262,7 +264,7 @@ const findOperation = (ctx: CallContext, input: Json): SimOperation => {
   return op
 }
 
-const HANDLERS: Readonly<Record<string, (input: Json, ctx: CallContext) => Json>> = {
+const HANDLERS: Handlers = {
   GetOperation: (input, ctx) => ({ Operation: wire(findOperation(ctx, input), ctx.now) }),
   ListOperations: (input, ctx) => {
     const applicationId = requireString(input, "ApplicationId")
@@ -342,12 +344,7 @@ const HANDLERS: Readonly<Record<string, (input: Json, ctx: CallContext) => Json>
 /** The SSM for SAP service. */
 export const ssmSapApi: ServiceApi = {
   service: "ssm-sap",
-  operations: new Set(Object.keys(HANDLERS)),
-  handle: (operation, input, ctx) => {
-    const handler = ownValue(HANDLERS, operation)
-    if (handler === undefined) throw new ApiError("unknownOperation", `Unknown operation: ${operation}`)
-    return handler(input, ctx)
-  },
+  ...dispatch(HANDLERS),
   create: (input, ctx) =>
     start(
       ctx,

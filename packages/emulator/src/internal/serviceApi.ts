@@ -2,6 +2,8 @@
 import type { FailureReason, LifecycleOverrides, SimOperation } from "../Lifecycle.js"
 import type { OperationStore } from "../OperationStore.js"
 import type { CreateOperationInput, ServiceName } from "../Scenario.js"
+import { ApiError } from "./apiError.js"
+import { ownValue } from "./lookup.js"
 import type { Prng } from "./prng.js"
 
 /** A JSON object. */
@@ -52,3 +54,16 @@ export const epochSeconds = (ms: number): number => ms / 1000
 
 /** True once an eventually consistent operation can be read. */
 export const isVisible = (op: SimOperation, now: number): boolean => now >= op.visibleAt
+
+/** A service's operation handlers, by operation name. */
+export type Handlers = Readonly<Record<string, (input: Json, ctx: CallContext) => Json>>
+
+/** The `operations` and `handle` of a service from its handler table (own keys only). */
+export const dispatch = (handlers: Handlers): Pick<ServiceApi, "operations" | "handle"> => ({
+  operations: new Set(Object.keys(handlers)),
+  handle: (operation, input, ctx) => {
+    const handler = ownValue(handlers, operation)
+    if (handler === undefined) throw new ApiError("unknownOperation", `Unknown operation: ${operation}`)
+    return handler(input, ctx)
+  }
+})
