@@ -41,7 +41,7 @@ import {
   type SourceError,
   type StatusTable
 } from "@opstatus/core"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 
 /**
  * Cloud Map's raw statuses.
@@ -386,13 +386,9 @@ export const serviceDiscoverySource = (
       return { items: (out.Operations ?? []).map((s) => toOperation(s, region)), next: out.NextToken }
     })
 
+  // Each page checks the query before its request, so a bad query fails before the first one.
   const list = (region: string, query: ServiceDiscoveryQuery) =>
-    Stream.unwrap(
-      Effect.as(
-        toFilters(query),
-        paginate((token) => listPage(region, query, token))
-      )
-    )
+    paginate((token) => listPage(region, query, token))
 
   const batch: OperationBatchReader = {
     plan: (region, candidates, now) =>

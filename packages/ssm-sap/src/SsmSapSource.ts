@@ -423,13 +423,8 @@ export const ssmSapSource = (
       return { items: (out.Operations ?? []).map((o) => toOperation(o, region)), next: out.NextToken }
     })
 
-  const list = (region: string, query: SsmSapQuery) =>
-    Stream.unwrap(
-      Effect.as(
-        toFilters(query),
-        paginate((token) => listPage(region, query, token))
-      )
-    )
+  // Each page checks the query before its request, so a bad query fails before the first one.
+  const list = (region: string, query: SsmSapQuery) => paginate((token) => listPage(region, query, token))
 
   const includeSteps = options.includeSteps === true
   const batch: OperationBatchReader = {
