@@ -1,7 +1,7 @@
 /**
- * The unified `Operation`: one shape for a Lightsail, Cloud Map or SSM for
- * SAP operation. Adapters map the service's own object into it with a pure
- * function and keep the untouched original in `raw`.
+ * The unified `Operation`: one shape for an operation of any service.
+ * Sources map the service's own object into it with a pure function and keep
+ * the untouched original in `raw`.
  *
  * @since 0.1.0
  */
@@ -63,7 +63,8 @@ export const OperationResource = Schema.Struct({
 })
 
 /**
- * One step of an operation (SSM for SAP operation events).
+ * One step of an operation, where the service reports them (operation
+ * events, per-instance results).
  *
  * @since 0.1.0
  * @category models
@@ -91,31 +92,33 @@ export type OperationStep = typeof OperationStep.Type
  */
 export const Operation = Schema.Struct({
   ref: OperationRef,
-  /** The service's own operation type, e.g. `CreateInstance`, `REGISTER_INSTANCE`. Cloud Map list summaries lack it. */
+  /** The service's own operation type, e.g. `CreateInstance`, `REGISTER_INSTANCE`; absent where the service did not say. */
   type: Schema.optionalKey(Schema.String),
   status: OperationStatus,
   terminal: Schema.Boolean,
   /** The status value exactly as the service sent it. */
   rawStatus: Schema.String,
   resource: OperationResource,
-  /** Cloud Map `Targets`: `NAMESPACE`, `SERVICE`, `INSTANCE` to IDs. */
+  /** What the operation acts on, by kind, as the service names them (e.g. `NAMESPACE`, `INSTANCE` to IDs). */
   targets: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  /** SSM for SAP `Properties`. */
+  /** The service's own properties of the operation. */
   properties: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
   createdAt: Schema.optionalKey(Schema.Date),
   updatedAt: Schema.optionalKey(Schema.Date),
   endedAt: Schema.optionalKey(Schema.Date),
   error: Schema.optionalKey(OperationErrorInfo),
   region: Schema.String,
-  /** Lightsail `location`: the availability zone and region. */
+  /** Where the service placed the operation: its availability zone and region. */
   location: Schema.optionalKey(
     Schema.Struct({
       availabilityZone: Schema.optionalKey(Schema.String),
       regionName: Schema.optionalKey(Schema.String)
     })
   ),
-  /** Steps, where the service reports them (SSM for SAP operation events). */
+  /** Steps, where the service reports them. */
   steps: Schema.optionalKey(Schema.Array(OperationStep)),
+  /** The request ID of the answer this snapshot came from, where the service gave one. */
+  requestId: Schema.optionalKey(Schema.String),
   /** The untouched service object. */
   raw: Schema.Unknown
 })
@@ -140,7 +143,7 @@ export const isOperation = (u: unknown): u is Operation =>
  * snapshots only on change.
  *
  * @since 0.1.0
- * @category utils
+ * @category models
  */
 export const snapshotKey = (op: Operation): string =>
   // A template rather than an array join: fleets compute this for thousands of operations a round.

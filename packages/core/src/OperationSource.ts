@@ -1,26 +1,85 @@
 /**
- * The source contract every adapter implements, and the `OperationSources`
- * service through which the waiter finds the source of a ref. Raw AWS shapes
- * stay inside the adapter: a source speaks only `OperationRef`, `Operation`
- * and `SourceError`.
+ * The source contract: what a plugin for one service declares and does.
+ * Core names no service; a source declares its slug, the shape of its
+ * operation IDs, its default waiting policy, the ref hints it reads and its
+ * status table (`ServiceInfo`), and reads operations (`get`, `list`, and
+ * optionally batch reads for fleets). Raw service shapes stay inside the
+ * source: it speaks only `OperationRef`, `Operation` and `OpstatusError`.
+ *
+ * Adapters build sources with the adapter kit (`@opstatus/core/adapter-kit`);
+ * a source can also be written by hand (docs/concepts.md shows one).
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, type Stream } from "effect"
+import type { Duration, Effect, Stream } from "effect"
 import type { Operation } from "./Operation.js"
-import { InvalidOperationRefError, type InvalidQueryError, type SourceError } from "./OperationError.js"
-import type { OperationRef, ServiceSlug } from "./OperationRef.js"
+import type { OperationRef } from "./OperationRef.js"
+import type { OpstatusError } from "./OpstatusError.js"
+import type { StatusTable } from "./StatusMapping.js"
 
 /**
- * What a caller may add to refs read from a response: the region (Cloud Map
- * and SSM for SAP responses do not name it) and the adapters' hints.
+ * What a service accepts as an operation ID.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface IdRule {
+  readonly maxLength: number
+  readonly pattern: RegExp
+  /** The shape in words, for error messages: `"a UUID"`. */
+  readonly description: string
+}
+
+/**
+ * A service's default waiting policy. Durations are milliseconds or strings
+ * like `"30 seconds"`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PolicyDefaults {
+  readonly timeout: Duration.Input
+  readonly minDelay: Duration.Input
+  readonly maxDelay: Duration.Input
+  readonly notFoundGrace: Duration.Input
+}
+
+/**
+ * What a source declares about its service. Refs are parsed and checked
+ * against it before any request.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ServiceInfo {
+  /** The service's slug, the first part of a ref: lower-case letters, digits and dashes. */
+  readonly service: string
+  /** The service's name for people: `"Amazon Lightsail"`. */
+  readonly title: string
+  readonly idRule: IdRule
+  /**
+   * The region codes it serves; defaults to AWS region codes (`us-east-1`).
+   * A global service declares its one pseudo-region here.
+   */
+  readonly regionRule?: { readonly pattern: RegExp; readonly description: string } | undefined
+  /** The ref hints it reads, by name, with what each means. */
+  readonly hints: Readonly<Record<string, string>>
+  readonly defaults: PolicyDefaults
+  /** Its raw operation statuses and what each means. */
+  readonly statusTable: StatusTable
+}
+
+/**
+ * What a caller may add to refs read from a response: the region, when the
+ * response does not name it, and hints.
  *
  * @since 0.1.0
  * @category models
  */
-export type RefHints = Partial<
-  Pick<OperationRef, "region" | "resourceName" | "applicationId" | "namespaceId" | "serviceId">
->
+export interface RefHints {
+  readonly region?: string | undefined
+  readonly hints?: Readonly<Record<string, string>> | undefined
+}
 
 /**
  * Runs one request of a batch read through the lane's client-side rate
@@ -33,7 +92,18 @@ export type RefHints = Partial<
 export type Gate = <A, E, R>(request: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /**
- * One operation a fleet lane is waiting on, as the batch planner sees it.
+ * One page of a paged answer: its items and the token of the next page.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Page<A> {
+  readonly items: ReadonlyArray<A>
+  readonly next?: string | undefined
+}
+
+/**
+ * One operation a fleet lane is waiting on, as a source's batch planner sees it.
  *
  * @since 0.2.0
  * @category models
@@ -48,47 +118,45 @@ export interface BatchCandidate {
 }
 
 /**
- * One way to read many operations with a list API.
+ * One way to read many operations with a list API. The engine walks its
+ * pages itself, so a read cut short (throttled, out of budget) resumes where
+ * it stopped.
  *
  * @since 0.2.0
  * @category models
  */
 export interface BatchRead {
   /**
-   * Names the read for cost learning: the engine remembers how many pages the
-   * last read with this key took and uses it as the next estimate.
+   * Names the read: the engine learns its page count under this key, and
+   * resumes an unfinished read with the same key.
    */
   readonly key: string
   /** The candidates this read reports on: the very objects `plan` was given. */
   readonly covers: ReadonlyArray<BatchCandidate>
-  /** Calls the read makes per covered operation on top of its pages (SSM for SAP steps). */
+  /** Calls the read makes per covered operation on top of its pages. */
   readonly callsPerRef?: number | undefined
   /**
    * True when the read returns full operations; false when it returns status
-   * summaries (Cloud Map ListOperations) that the engine merges into the last
-   * full snapshot.
+   * summaries that the engine merges into the last full snapshot.
    */
   readonly complete: boolean
   /**
-   * The read, one element per page. Every request goes through `gate`. An
-   * operation it covers that no page carries is read with `get` in the same
-   * round (it ended, or is not visible yet).
+   * One page: `token` is undefined for the first. Every request goes through
+   * `gate`. An operation it covers that no page carries is read with `get`.
    */
-  readonly pages: (
-    gate: Gate
-  ) => Stream.Stream<ReadonlyArray<Operation>, SourceError | InvalidOperationRefError | InvalidQueryError>
+  readonly page: (gate: Gate, token: string | undefined) => Effect.Effect<Page<Operation>, OpstatusError>
 }
 
 /**
  * The optional batch capability of a source: the list reads that could cover
  * a lane's operations. The fleet engine picks among them by cost; a source
- * without it is polled ref by ref.
+ * without it is read operation by operation.
  *
  * @since 0.2.0
  * @category models
  */
 export interface OperationBatchReader {
-  /** Calls one `get` makes (SSM for SAP with steps: 2). Defaults to 1. */
+  /** Calls one `get` makes. Defaults to 1. */
   readonly getCost?: number | undefined
   /** The reads that could cover these candidates of one region; `now` is epoch ms. */
   readonly plan: (
@@ -99,84 +167,25 @@ export interface OperationBatchReader {
 }
 
 /**
- * One service's operations.
+ * One service's operations: a plugin.
  *
  * @since 0.1.0
  * @category models
  */
 export interface OperationSource<Query = unknown> {
-  readonly service: ServiceSlug
-  /** Checks a ref against what this source serves (its regions, its ID rules). No request is made. */
-  readonly check: (ref: OperationRef) => Effect.Effect<void, InvalidOperationRefError>
-  /** Reads one operation. */
-  readonly get: (ref: OperationRef) => Effect.Effect<Operation, SourceError | InvalidOperationRefError>
+  readonly info: ServiceInfo
+  /** Fails with `InvalidRef` when no client serves the region. No request is made. */
+  readonly checkRegion: (region: string) => Effect.Effect<void, OpstatusError>
+  /** Reads one operation. Any failure is an `OpstatusError` with a request reason. */
+  readonly get: (ref: OperationRef) => Effect.Effect<Operation, OpstatusError>
   /** Lists operations matching a service-specific query, page by page. */
-  readonly list: (
-    region: string,
-    query: Query
-  ) => Stream.Stream<Operation, SourceError | InvalidOperationRefError | InvalidQueryError>
-  /** Says what one failed request means. */
-  readonly classify: (error: unknown) => SourceError
-  /** The refs of the operations a mutating call started; hints fill in what the response does not say. */
+  readonly list: (region: string, query: Query) => Stream.Stream<Operation, OpstatusError>
+  /**
+   * The refs of the operations a mutating call's response started; `hints`
+   * fill in what the response does not say. Fails with `InvalidRef` (as an
+   * `OpstatusError` thrown) only when the region cannot be known.
+   */
   readonly refsFromResponse: (response: unknown, hints?: RefHints) => ReadonlyArray<OperationRef>
   /** Reads many operations at once through the service's list APIs (optional). */
   readonly batch?: OperationBatchReader | undefined
-}
-
-/**
- * The sources a program can read, by service.
- *
- * @since 0.1.0
- * @category services
- */
-export class OperationSources extends Context.Service<
-  OperationSources,
-  {
-    readonly sourceFor: (ref: OperationRef) => Effect.Effect<OperationSource, InvalidOperationRefError>
-    readonly all: ReadonlyArray<OperationSource>
-  }
->()("@opstatus/core/OperationSources") {
-  /**
-   * A layer serving the given sources; at most one per service.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layer = (sources: ReadonlyArray<OperationSource<any>>): Layer.Layer<OperationSources> =>
-    Layer.succeed(OperationSources, makeSources(sources))
-}
-
-/**
- * Builds the `OperationSources` service value.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makeSources = (sources: ReadonlyArray<OperationSource<any>>): OperationSources["Service"] => {
-  const byService = new Map<ServiceSlug, OperationSource>()
-  for (const source of sources) {
-    if (byService.has(source.service)) {
-      throw new TypeError(
-        `Two sources were given for ${source.service}; give one (use clientFor for many regions)`
-      )
-    }
-    byService.set(source.service, source)
-  }
-  return OperationSources.of({
-    all: [...byService.values()],
-    sourceFor: (ref) => {
-      const source = byService.get(ref.service)
-      if (source === undefined) {
-        const known = [...byService.keys()].join(", ") || "none"
-        return Effect.fail(
-          new InvalidOperationRefError({
-            input: `${ref.service}:${ref.region}:${ref.id}`,
-            reason: `no source is configured for ${ref.service}`,
-            message: `No source is configured for ${ref.service} (configured: ${known}); add its source to read this operation`
-          })
-        )
-      }
-      return Effect.as(source.check(ref), source)
-    }
-  })
 }

@@ -1,14 +1,17 @@
 /**
  * The one classifier every adapter builds on: it reads an AWS SDK v3 error
  * (or a network error) by its shape alone, `name`, `$fault`, `$retryable`,
- * `$metadata.httpStatusCode` and Node's error `code`, and decides what it
- * means for a waiter. Core has no `@aws-sdk` dependency; adapters pass the
- * names their service models.
+ * `$metadata.httpStatusCode` and Node's error `code`, and decides which
+ * request reason of `OpstatusError` it is. Core has no `@aws-sdk`
+ * dependency; adapters pass the names their service models. It never throws,
+ * whatever it is given, and keeps only strings: the error's name, message,
+ * request ID and HTTP status, never the error object, its request or its
+ * credentials.
  *
  * @since 0.1.0
  */
 import { Predicate } from "effect"
-import { SourceError, type SourceErrorReason } from "./OperationError.js"
+import { isOpstatusError, type OpstatusError, type RequestReasonTag, requestError } from "./OpstatusError.js"
 
 /**
  * The service-specific names an adapter contributes.
@@ -84,19 +87,35 @@ const unauthenticatedNames = new Set([
 
 const transientStatuses = new Set([500, 502, 503, 504])
 
-const field = (u: unknown, key: string): unknown =>
-  Predicate.isObject(u) ? (u as Record<string, unknown>)[key] : undefined
+const field = (u: unknown, key: string): unknown => {
+  if (!Predicate.isObject(u)) return undefined
+  try {
+    return (u as Record<string, unknown>)[key]
+  } catch {
+    // A getter that throws: as if absent.
+    return undefined
+  }
+}
 
 const stringField = (u: unknown, key: string): string | undefined => {
   const v = field(u, key)
   return typeof v === "string" && v.length > 0 ? v : undefined
 }
 
+/** A value as text; never throws (`Object.create(null)` has no string form). */
+const textOf = (u: unknown): string => {
+  try {
+    return typeof u === "string" ? u : String(u)
+  } catch {
+    return Object.prototype.toString.call(u)
+  }
+}
+
 /**
  * Reads an error's HTTP status, request ID, name and message.
  *
  * @since 0.1.0
- * @category utils
+ * @category errors
  */
 export const describeError = (error: unknown) => {
   const metadata = field(error, "$metadata")
@@ -104,7 +123,7 @@ export const describeError = (error: unknown) => {
   const cause = field(error, "cause")
   return {
     name: stringField(error, "name") ?? "Error",
-    message: stringField(error, "message") ?? stringField(error, "Message") ?? String(error),
+    message: stringField(error, "message") ?? stringField(error, "Message") ?? textOf(error),
     httpStatus: typeof status === "number" ? status : undefined,
     requestId: stringField(metadata, "requestId"),
     nodeCode: stringField(error, "code") ?? stringField(cause, "code"),
@@ -114,54 +133,42 @@ export const describeError = (error: unknown) => {
 }
 
 /**
- * Classifies one failed request into a `SourceError`.
+ * Classifies one failed request into an `OpstatusError` with a request
+ * reason: not found (the adapter's names), throttled, service unavailable,
+ * access denied, unauthenticated, invalid request, malformed response, or
+ * unknown.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const classifySdkError = (service: string, names: ErrorNames, error: unknown): SourceError => {
-  if (error instanceof SourceError) return error
+export const classifySdkError = (service: string, names: ErrorNames, error: unknown): OpstatusError => {
+  if (isOpstatusError(error)) return error
   const d = describeError(error)
   const has = (list: ReadonlyArray<string> | undefined) => list?.includes(d.name) ?? false
-  const reason = ((): SourceErrorReason => {
-    if (has(names.notFound)) return "not-found"
-    if (throttlingNames.has(d.name) || has(names.throttling) || d.httpStatus === 429) return "throttled"
-    if (Predicate.isObject(d.retryable) && field(d.retryable, "throttling") === true) return "throttled"
-    if (deniedNames.has(d.name) || has(names.denied) || d.httpStatus === 403) return "denied"
+  const tag = ((): RequestReasonTag => {
+    if (has(names.notFound)) return "OperationNotFound"
+    if (throttlingNames.has(d.name) || has(names.throttling) || d.httpStatus === 429) return "Throttled"
+    if (Predicate.isObject(d.retryable) && field(d.retryable, "throttling") === true) return "Throttled"
+    if (deniedNames.has(d.name) || has(names.denied) || d.httpStatus === 403) return "AccessDenied"
     if (unauthenticatedNames.has(d.name) || has(names.unauthenticated) || d.httpStatus === 401) {
-      return "unauthenticated"
+      return "Unauthenticated"
     }
-    if (transientNames.has(d.name) || has(names.transient)) return "transient"
-    if (d.nodeCode !== undefined && networkCodes.has(d.nodeCode)) return "transient"
-    if (d.httpStatus !== undefined && transientStatuses.has(d.httpStatus)) return "transient"
-    if (d.retryable !== undefined || (d.fault === "server" && d.httpStatus === undefined)) return "transient"
+    if (transientNames.has(d.name) || has(names.transient)) return "ServiceUnavailable"
+    if (d.nodeCode !== undefined && networkCodes.has(d.nodeCode)) return "ServiceUnavailable"
+    if (d.httpStatus !== undefined && transientStatuses.has(d.httpStatus)) return "ServiceUnavailable"
+    if (d.retryable !== undefined || (d.fault === "server" && d.httpStatus === undefined))
+      return "ServiceUnavailable"
     // A body the SDK could not parse: a 200 whose JSON is broken.
-    if (d.name === "SyntaxError" || d.name === "SerializationException") return "malformed"
-    if (has(names.invalid) || d.httpStatus === 400) return "invalid"
-    return "unknown"
+    if (d.name === "SyntaxError" || d.name === "SerializationException") return "MalformedResponse"
+    if (has(names.invalid) || d.httpStatus === 400) return "InvalidRequest"
+    return "UnknownServiceError"
   })()
   const code = d.name === "Error" && d.nodeCode !== undefined ? d.nodeCode : d.name
-  return new SourceError({
+  return requestError(tag, {
     service,
-    reason,
     code,
-    message: d.message,
-    ...(d.requestId === undefined ? {} : { requestId: d.requestId }),
-    ...(d.httpStatus === undefined ? {} : { httpStatus: d.httpStatus })
+    serviceMessage: d.message,
+    requestId: d.requestId,
+    httpStatus: d.httpStatus
   })
 }
-
-/**
- * A `SourceError` for a 200 response that lacks what it must carry.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const malformedResponse = (service: string, message: string, requestId?: string): SourceError =>
-  new SourceError({
-    service,
-    reason: "malformed",
-    code: "MalformedResponse",
-    message,
-    ...(requestId === undefined ? {} : { requestId })
-  })

@@ -1,44 +1,21 @@
 /**
- * Waiting policy: how long to wait and how long to sleep between polls.
- * Timing is a `Schedule` that knows nothing about AWS: its input is what the
- * last poll told (progress, throttled, transient error, not found yet), its
- * output the delay before the next poll.
+ * Waiting policy: how long a wait lasts and how long it sleeps between
+ * reads. `WaitOptions` is what a caller gives (durations as milliseconds or
+ * strings like `"5 seconds"`), `WaitPolicy` the resolved, checked values.
  *
- * The default schedule is the Smithy waiter backoff: the n-th delay (n = 0
- * for the first) is drawn uniformly from [min, min(min·2^n, max)]. A
- * throttled poll backs off harder: its delay is drawn from
- * [2·min, min(2·min·2^t, 2·max)] over t consecutive throttles. The waiter
- * places the last poll `minDelay` before the deadline, as Smithy does.
+ * Timing is pure and knows nothing about AWS. The delay before the next read
+ * is the Smithy waiter backoff: the n-th delay (n = 0 for the first) is
+ * drawn uniformly from [min, min(min·2^n, max)], n back to 0 when the
+ * operation changes. A throttled read backs off harder: its delay is drawn
+ * from [2·min, min(2·min·2^t, 2·max)] over t consecutive throttles. The last
+ * read lands `minDelay` before the deadline, and the wait ends at its
+ * deadline, not before. For fixed spacing, set `minDelay` equal to `maxDelay`.
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Option, Random, Schedule } from "effect"
-import { InvalidWaitOptionsError } from "./OperationError.js"
-import type { ServiceSlug } from "./OperationRef.js"
-
-/**
- * What the last poll told the schedule.
- *
- * @since 0.1.0
- * @category models
- */
-export type PollSignal = "progress" | "throttled" | "transient" | "not-found"
-
-/**
- * A resolved policy, all durations in milliseconds.
- *
- * @since 0.1.0
- * @category models
- */
-export interface WaitPolicy {
-  readonly timeoutMillis: number
-  readonly minDelayMillis: number
-  readonly maxDelayMillis: number
-  /** How long "not found" means "not visible yet" rather than "does not exist". */
-  readonly notFoundGraceMillis: number
-  /** The delay schedule; defaults to `backoff(min, max)`. */
-  readonly schedule: Schedule.Schedule<unknown, PollSignal>
-}
+import { Duration, Effect, Option, Schema } from "effect"
+import type { PolicyDefaults } from "./OperationSource.js"
+import { invalidOptions, type OpstatusError } from "./OpstatusError.js"
 
 /**
  * Per-call options: numbers are milliseconds, strings are durations like
@@ -48,41 +25,57 @@ export interface WaitPolicy {
  * @category models
  */
 export interface WaitOptions {
+  /** The deadline of the whole wait. */
   readonly timeout?: Duration.Input | undefined
+  /** The shortest pause between reads; the first pause is exactly this. */
   readonly minDelay?: Duration.Input | undefined
+  /** The longest pause between reads (throttled reads may wait up to twice this). */
   readonly maxDelay?: Duration.Input | undefined
+  /** How long "not found" means "not visible yet" rather than "does not exist". */
   readonly notFoundGrace?: Duration.Input | undefined
-  /** Replaces the backoff schedule. Its output is ignored; its delays are used. */
-  readonly schedule?: Schedule.Schedule<unknown, PollSignal> | undefined
 }
 
+const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
+const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+
 /**
- * The per-service defaults (documented in docs/policies.md). Anchors:
- * Terraform waits 30 minutes for Lightsail and 5 for Cloud Map; SSM for SAP
- * starts and stops SAP systems, which takes many minutes, so it gets an hour.
+ * A resolved policy, all durations in milliseconds. It is also what a
+ * serialized fleet wait keeps of each wait.
  *
  * @since 0.1.0
- * @category defaults
+ * @category models
  */
-export const serviceDefaults: Readonly<Record<ServiceSlug, Omit<WaitPolicy, "schedule">>> = {
-  lightsail: {
-    timeoutMillis: 30 * 60_000,
-    minDelayMillis: 2_000,
-    maxDelayMillis: 30_000,
-    notFoundGraceMillis: 30_000
-  },
-  servicediscovery: {
-    timeoutMillis: 5 * 60_000,
-    minDelayMillis: 1_000,
-    maxDelayMillis: 10_000,
-    notFoundGraceMillis: 30_000
-  },
-  "ssm-sap": {
-    timeoutMillis: 60 * 60_000,
-    minDelayMillis: 5_000,
-    maxDelayMillis: 60_000,
-    notFoundGraceMillis: 30_000
-  }
+export const WaitPolicy = Schema.Struct({
+  timeoutMillis: Positive,
+  minDelayMillis: Positive,
+  maxDelayMillis: Positive,
+  notFoundGraceMillis: NonNegative
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type WaitPolicy = typeof WaitPolicy.Type
+
+/**
+ * What the last read told the backoff: the operation changed, it did not,
+ * the service throttled, a transient error, or not found yet.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PollSignal = "changed" | "progress" | "throttled" | "transient" | "not-found"
+
+/**
+ * The state of one backoff: reads since the last change, and throttles in a row.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface BackoffState {
+  attempt: number
+  throttles: number
 }
 
 /**
@@ -99,9 +92,32 @@ export const backoffDelay = (minMillis: number, maxMillis: number, n: number, ra
 }
 
 /**
- * The delay before the next poll given the time left: `undefined` when no
- * further poll fits (the remaining time is at most `minDelay`); otherwise the
- * delay, shortened so the last poll lands `minDelay` before the deadline.
+ * Advances a backoff by what the last read told and returns the delay before
+ * the next read. The one backoff of every wait and every lane sweep.
+ *
+ * @since 0.2.0
+ * @category policies
+ */
+export const nextDelay = (
+  state: BackoffState,
+  signal: PollSignal,
+  minMillis: number,
+  maxMillis: number,
+  random: number
+): number => {
+  if (signal === "throttled") {
+    state.throttles++
+    return backoffDelay(2 * minMillis, 2 * maxMillis, state.throttles, random)
+  }
+  state.throttles = 0
+  state.attempt = signal === "changed" ? 0 : state.attempt + 1
+  return backoffDelay(minMillis, maxMillis, state.attempt, random)
+}
+
+/**
+ * The delay before the next read given the time left: `undefined` when no
+ * further read fits (the remaining time is at most `minDelay`); otherwise the
+ * delay, shortened so the last read lands `minDelay` before the deadline.
  *
  * @since 0.1.0
  * @category policies
@@ -115,106 +131,75 @@ export const clampToDeadline = (
   return remainingMillis - delayMillis <= minDelayMillis ? remainingMillis - minDelayMillis : delayMillis
 }
 
-/**
- * The default delay schedule: Smithy backoff on progress, transient errors
- * and not-found; harder backoff on throttling.
- *
- * @since 0.1.0
- * @category policies
- */
-export const backoff = (
-  minDelay: Duration.Input,
-  maxDelay: Duration.Input
-): Schedule.Schedule<Duration.Duration, PollSignal> => {
-  const min = Duration.toMillis(minDelay)
-  const max = Duration.toMillis(maxDelay)
-  return Schedule.fromStepWithMetadata(
-    Effect.sync(() => {
-      let attempts = 0
-      let throttles = 0
-      return (meta: Schedule.InputMetadata<PollSignal>) =>
-        Effect.map(Random.next, (random): [Duration.Duration, Duration.Duration] => {
-          let delay: number
-          if (meta.input === "throttled") {
-            throttles++
-            delay = backoffDelay(2 * min, 2 * max, throttles, random)
-          } else {
-            throttles = 0
-            delay = backoffDelay(min, max, attempts++, random)
-          }
-          const d = Duration.millis(delay)
-          return [d, d]
-        })
-    })
-  )
-}
+const optionNames = ["timeout", "minDelay", "maxDelay", "notFoundGrace"] as const
 
-const toMillis = (option: string, value: Duration.Input): Effect.Effect<number, InvalidWaitOptionsError> => {
-  const parsed = Duration.fromInput(value)
+const toMillis = (option: string, value: unknown): Effect.Effect<number, OpstatusError> => {
+  let parsed: Option.Option<Duration.Duration>
+  try {
+    parsed =
+      value === null || value === undefined ? Option.none() : Duration.fromInput(value as Duration.Input)
+  } catch {
+    parsed = Option.none()
+  }
   if (Option.isNone(parsed)) {
+    const shown = typeof value === "string" ? JSON.stringify(value) : typeof value
     return Effect.fail(
-      new InvalidWaitOptionsError({
+      invalidOptions(
         option,
-        message: `${option}: ${JSON.stringify(value)} is not a duration; use milliseconds or a string like "5 seconds"`
-      })
+        `${option}: ${shown} is not a duration; use milliseconds or a string like "5 seconds"`
+      )
     )
   }
   const millis = Duration.toMillis(parsed.value)
   if (!Number.isFinite(millis) || millis < 0) {
-    return Effect.fail(
-      new InvalidWaitOptionsError({ option, message: `${option} must be a finite, non-negative duration` })
-    )
+    return Effect.fail(invalidOptions(option, `${option} must be a finite, non-negative duration`))
   }
   return Effect.succeed(millis)
 }
 
 /**
  * Resolves a policy: per-call options over caller defaults over the
- * service's defaults, each checked.
+ * service's defaults, the last layer that sets an option winning, each
+ * checked. Fails with `InvalidOptions` naming the option.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const resolvePolicy = Effect.fnUntraced(function* (
-  service: ServiceSlug,
-  ...layers: ReadonlyArray<WaitOptions | undefined>
-) {
-  const base = serviceDefaults[service]
-  // The last layer that sets an option wins.
-  const pick = <K extends keyof WaitOptions>(key: K): WaitOptions[K] =>
-    layers.reduce<WaitOptions[K]>((value, layer) => layer?.[key] ?? value, undefined)
-  const read = (option: "timeout" | "minDelay" | "maxDelay" | "notFoundGrace", fallback: number) => {
-    const value = pick(option)
-    return value === undefined ? Effect.succeed(fallback) : toMillis(option, value as Duration.Input)
+  defaults: PolicyDefaults,
+  ...layers: ReadonlyArray<unknown>
+): Effect.fn.Return<WaitPolicy, OpstatusError> {
+  for (const layer of layers) {
+    if (layer === undefined) continue
+    if (typeof layer !== "object" || layer === null) {
+      return yield* invalidOptions("options", "wait options must be an object")
+    }
+    if ("schedule" in layer && (layer as { schedule?: unknown }).schedule !== undefined) {
+      return yield* invalidOptions(
+        "schedule",
+        "schedule was removed in 0.2: every wait uses the backoff between minDelay and maxDelay; set them equal for fixed spacing"
+      )
+    }
   }
-  const timeoutMillis = yield* read("timeout", base.timeoutMillis)
-  const minDelayMillis = yield* read("minDelay", base.minDelayMillis)
-  const maxDelayMillis = yield* read("maxDelay", base.maxDelayMillis)
-  const notFoundGraceMillis = yield* read("notFoundGrace", base.notFoundGraceMillis)
-  if (timeoutMillis <= 0) {
-    return yield* new InvalidWaitOptionsError({
-      option: "timeout",
-      message: "timeout must be greater than zero"
-    })
+  const pick = (key: (typeof optionNames)[number]): unknown => {
+    let value: unknown = defaults[key]
+    for (const layer of layers) {
+      const given = (layer as Record<string, unknown> | undefined)?.[key]
+      if (given !== undefined) value = given
+    }
+    return value
   }
-  if (minDelayMillis <= 0) {
-    return yield* new InvalidWaitOptionsError({
-      option: "minDelay",
-      message: "minDelay must be greater than zero"
-    })
-  }
+  const timeoutMillis = yield* toMillis("timeout", pick("timeout"))
+  const minDelayMillis = yield* toMillis("minDelay", pick("minDelay"))
+  const maxDelayMillis = yield* toMillis("maxDelay", pick("maxDelay"))
+  const notFoundGraceMillis = yield* toMillis("notFoundGrace", pick("notFoundGrace"))
+  if (timeoutMillis <= 0) return yield* invalidOptions("timeout", "timeout must be greater than zero")
+  if (minDelayMillis <= 0) return yield* invalidOptions("minDelay", "minDelay must be greater than zero")
   if (maxDelayMillis < minDelayMillis) {
-    return yield* new InvalidWaitOptionsError({
-      option: "maxDelay",
-      message: `maxDelay (${maxDelayMillis} ms) must not be below minDelay (${minDelayMillis} ms)`
-    })
+    return yield* invalidOptions(
+      "maxDelay",
+      `maxDelay (${maxDelayMillis} ms) must not be below minDelay (${minDelayMillis} ms)`
+    )
   }
-  const policy: WaitPolicy = {
-    timeoutMillis,
-    minDelayMillis,
-    maxDelayMillis,
-    notFoundGraceMillis,
-    schedule: pick("schedule") ?? backoff(minDelayMillis, maxDelayMillis)
-  }
-  return policy
+  return { timeoutMillis, minDelayMillis, maxDelayMillis, notFoundGraceMillis }
 })

@@ -1,56 +1,32 @@
 /**
- * The waiter: the engine that composes a source (IO) with a policy
- * (timing). It polls one operation until it is terminal, reading each poll
- * error through the source's classifier:
+ * The Effect API of single waits: `get`, `waitForTerminal`,
+ * `waitForSuccess`, `waitForAll`, `watch` and `list`. Every wait runs on the
+ * engine (`Engine`, provided with the sources by `OperationSources.layer`):
+ * a single wait is a fleet of one, so a wait on an operation another wait is
+ * reading costs no extra call, and every option means the same whichever
+ * function takes it.
+ *
+ * What an answer means is decided by the acceptor:
  *
  * - not found inside the grace window: keep waiting (a new operation may not
- *   be visible yet); after it, `OperationNotFoundError`;
- * - throttled or transient (5xx, network, timeouts): back off and keep
+ *   be visible yet); after it, `OperationNotFound`;
+ * - throttled or unavailable (5xx, network, timeouts): back off and keep
  *   waiting while the deadline allows; never surfaced before it;
- * - denied or unauthenticated: `AccessDeniedError` at once;
- * - anything else: `ServiceError` at once, with the service's code, message
- *   and request ID.
+ * - a malformed answer: retried three times in a row, then `MalformedResponse`;
+ * - anything else (denied, unauthenticated, invalid): that error at once.
  *
- * Every wait has a deadline, including the request in flight when it passes.
+ * Every wait has a deadline and ends at it, including a request in flight.
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Option, Pull, Queue, Schedule, Stream } from "effect"
-import { beginWaitForAll } from "./Fleet.js"
-import {
-  failureOf as failureOfOperation,
-  malformedLimit,
-  publicErrorOf as publicErrorOfSource,
-  resolveInput,
-  retryableReasons,
-  timeoutError,
-  toPublicError as toPublicErrorOfSource,
-  warnUnknownStatus
-} from "./internal/waiting.js"
-import { type Operation, snapshotKey } from "./Operation.js"
-import type {
-  AccessDeniedError,
-  GetError,
-  InvalidOperationRefError,
-  InvalidQueryError,
-  OperationFailedError,
-  ServiceError,
-  SourceError,
-  WaitError
-} from "./OperationError.js"
+import { Effect, Queue, Stream } from "effect"
+import { Engine, type GetOptions } from "./Engine.js"
+import type { Operation } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"
-import type { OperationSource, OperationSources } from "./OperationSource.js"
-import { clampToDeadline, type PollSignal, resolvePolicy, type WaitOptions } from "./WaitPolicy.js"
-
-/**
- * What a wait accepts: a ref string, a ref, or an operation snapshot (from a
- * mutating call's response). A snapshot that is already terminal resolves
- * without a poll.
- *
- * @since 0.1.0
- * @category models
- */
-export type Waitable = string | OperationRef | Operation
+import type { OperationSource } from "./OperationSource.js"
+import { malformedResponse, type OpstatusError } from "./OpstatusError.js"
+import type { Waitable, WaitOutcome } from "./WaitOutcome.js"
+import type { WaitOptions } from "./WaitPolicy.js"
 
 /**
  * Options of one wait.
@@ -64,138 +40,37 @@ export interface WaitForOptions extends WaitOptions {
 }
 
 /**
- * The outcome of one wait in `waitForAll`, in input order.
+ * Options of `waitForAll`.
  *
  * @since 0.1.0
  * @category models
  */
-export type WaitOutcome =
-  | { readonly ok: true; readonly input: Waitable; readonly operation: Operation }
-  | { readonly ok: false; readonly input: Waitable; readonly error: WaitError | OperationFailedError }
+export interface WaitForAllOptions extends WaitForOptions {
+  /** Treat an operation that did not succeed as an error outcome (`OperationFailed`). Default false. */
+  readonly requireSuccess?: boolean | undefined
+}
+
+const waitOne = (input: Waitable, options: WaitForOptions | undefined, requireSuccess: boolean) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const engine = yield* Engine
+      const wait = yield* engine.begin([input], { ...options, requireSuccess })
+      const [outcome] = yield* wait.await
+      return outcome!.ok ? outcome!.operation : yield* Effect.fail(outcome!.error)
+    })
+  )
 
 /**
- * Turns a poll error that waiting cannot fix into the public error.
- *
- * @since 0.1.0
- * @category errors
- */
-export const toPublicError: (ref: OperationRef, error: SourceError) => GetError = toPublicErrorOfSource
-
-/**
- * Turns a request error into the public error; without a ref (a list call),
- * not found is a `ServiceError`.
- *
- * @since 0.1.0
- * @category errors
- */
-export const publicErrorOf: (error: SourceError, ref?: OperationRef) => GetError = publicErrorOfSource
-
-/**
- * Polls until the operation is terminal, calling `onChange` for every new
- * snapshot. The core loop of every wait.
- */
-const pollUntilTerminal = Effect.fnUntraced(function* (
-  input: Waitable,
-  options: WaitOptions | undefined,
-  onChange: (operation: Operation) => Effect.Effect<void>
-) {
-  const { ref, source, snapshot } = yield* resolveInput(input)
-  const policy = yield* resolvePolicy(ref.service, options)
-  let last: Operation | undefined
-  let lastKey: string | undefined
-  const observe = Effect.fnUntraced(function* (op: Operation) {
-    yield* warnUnknownStatus(op)
-    const key = snapshotKey(op)
-    if (key !== lastKey) {
-      lastKey = key
-      yield* onChange(op)
-    }
-    last = op
-  })
-  if (snapshot !== undefined) {
-    yield* observe(snapshot)
-    if (snapshot.terminal) return snapshot
-  }
-  const start = yield* Clock.currentTimeMillis
-  const deadline = start + policy.timeoutMillis
-  const step = yield* Schedule.toStep(policy.schedule)
-  let lastError: SourceError | undefined
-  let malformedInARow = 0
-  for (;;) {
-    const now = yield* Clock.currentTimeMillis
-    const polled = yield* source
-      .get(ref)
-      .pipe(Effect.timeoutOption(Math.max(deadline - now, 0)), Effect.result)
-    let signal: PollSignal
-    if (polled._tag === "Success") {
-      if (Option.isNone(polled.success))
-        return yield* timeoutError(ref, policy.timeoutMillis, last, lastError)
-      const op = polled.success.value
-      yield* observe(op)
-      if (op.terminal) return op
-      lastError = undefined
-      malformedInARow = 0
-      signal = "progress"
-    } else {
-      const error = polled.failure
-      if (error._tag === "InvalidOperationRefError") return yield* error
-      lastError = error
-      const elapsed = (yield* Clock.currentTimeMillis) - start
-      switch (error.reason) {
-        case "not-found":
-          if (elapsed >= policy.notFoundGraceMillis) return yield* toPublicError(ref, error)
-          signal = "not-found"
-          break
-        case "throttled":
-          signal = "throttled"
-          break
-        case "transient":
-          signal = "transient"
-          break
-        case "malformed":
-          if (++malformedInARow >= malformedLimit) return yield* toPublicError(ref, error)
-          signal = "transient"
-          break
-        default:
-          return yield* toPublicError(ref, error)
-      }
-    }
-    const after = yield* Clock.currentTimeMillis
-    const next = yield* step(after, signal).pipe(
-      Effect.map(([, delay]) => Duration.toMillis(delay)),
-      Pull.catchDone(() => Effect.succeed(undefined))
-    )
-    const delay =
-      next === undefined ? undefined : clampToDeadline(next, deadline - after, policy.minDelayMillis)
-    if (delay === undefined) return yield* timeoutError(ref, policy.timeoutMillis, last, lastError)
-    yield* Effect.sleep(Math.max(delay, 1))
-  }
-})
-
-const progressOf = (options: WaitForOptions | undefined) => (op: Operation) =>
-  options?.onProgress === undefined ? Effect.void : Effect.sync(() => options.onProgress?.(op))
-
-/**
- * Reads one operation now. Throttling and transient errors are retried a few
+ * Reads one operation now. Throttling and transient errors are retried three
  * times; not found fails at once.
  *
  * @since 0.1.0
- * @category getters
+ * @category waiting
  */
-export const get = Effect.fnUntraced(function* (input: string | OperationRef) {
-  const { ref, source } = yield* resolveInput(input)
-  const policy = yield* resolvePolicy(ref.service)
-  const op = yield* source.get(ref).pipe(
-    Effect.retry({
-      times: 3,
-      schedule: Schedule.exponential(policy.minDelayMillis / 4).pipe(Schedule.jittered),
-      while: (e) => e._tag === "SourceError" && retryableReasons.has(e.reason)
-    }),
-    Effect.mapError((e) => (e._tag === "SourceError" ? toPublicError(ref, e) : e))
-  )
-  yield* warnUnknownStatus(op)
-  return op
-}) as (input: string | OperationRef) => Effect.Effect<Operation, GetError, OperationSources>
+export const get = (
+  input: string | OperationRef,
+  options?: GetOptions
+): Effect.Effect<Operation, OpstatusError, Engine> => Engine.use((engine) => engine.get(input, options))
 
 /**
  * Waits until the operation is terminal and returns it, succeeded or failed.
@@ -206,20 +81,11 @@ export const get = Effect.fnUntraced(function* (input: string | OperationRef) {
 export const waitForTerminal = (
   input: Waitable,
   options?: WaitForOptions
-): Effect.Effect<Operation, WaitError, OperationSources> =>
-  pollUntilTerminal(input, options, progressOf(options))
+): Effect.Effect<Operation, OpstatusError, Engine> => waitOne(input, options, false)
 
 /**
- * The operation's own failure as `OperationFailedError`.
- *
- * @since 0.1.0
- * @category errors
- */
-export const failureOf: (op: Operation) => OperationFailedError = failureOfOperation
-
-/**
- * Waits until the operation is terminal and fails with
- * `OperationFailedError` unless it succeeded.
+ * Waits until the operation is terminal and fails with an `OperationFailed`
+ * reason unless it succeeded.
  *
  * @since 0.1.0
  * @category waiting
@@ -227,32 +93,13 @@ export const failureOf: (op: Operation) => OperationFailedError = failureOfOpera
 export const waitForSuccess = (
   input: Waitable,
   options?: WaitForOptions
-): Effect.Effect<Operation, WaitError | OperationFailedError, OperationSources> =>
-  Effect.flatMap(waitForTerminal(input, options), (op) =>
-    op.status === "succeeded" ? Effect.succeed(op) : Effect.fail(failureOf(op))
-  )
+): Effect.Effect<Operation, OpstatusError, Engine> => waitOne(input, options, true)
 
 /**
- * Options of `waitForAll`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface WaitForAllOptions extends WaitForOptions {
-  /** Treat a failed operation as an error outcome (default false). */
-  readonly requireSuccess?: boolean | undefined
-  /**
-   * Ignored since 0.2.0: the fleet engine polls each lane with one loop, and
-   * `FleetConfig.concurrency` caps the requests in flight per lane.
-   */
-  readonly concurrency?: number | undefined
-}
-
-/**
- * Waits for every operation through the fleet engine; one outcome per input,
- * in input order. One failure does not stop the others. Operations of one
- * service and region are polled by one loop, batched through list APIs where
- * that costs fewer calls, deduplicated and rate-limited (see `Fleet`).
+ * Waits for every operation; one outcome per input, in input order. One
+ * failure does not stop the others: a bad ref, a failed operation or a
+ * timeout is that input's outcome. Fails only when `inputs` cannot be
+ * iterated or the `FleetConfig` in force is invalid.
  *
  * @since 0.1.0
  * @category waiting
@@ -260,14 +107,19 @@ export interface WaitForAllOptions extends WaitForOptions {
 export const waitForAll = (
   inputs: Iterable<Waitable>,
   options?: WaitForAllOptions
-): Effect.Effect<ReadonlyArray<WaitOutcome>, never, OperationSources> =>
-  Effect.scoped(Effect.flatMap(beginWaitForAll(inputs, options), (wait) => wait.await))
+): Effect.Effect<ReadonlyArray<WaitOutcome>, OpstatusError, Engine> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const engine = yield* Engine
+      const wait = yield* engine.begin(inputs, options)
+      return yield* wait.await
+    })
+  )
 
 /**
  * The operation's snapshots, each emitted once when something changed,
- * ending with the terminal one. It goes through the fleet engine, so
- * watching an operation another wait is polling costs no extra call. For
- * many operations at once, see `watchAll`.
+ * ending with the terminal one (a failed operation included). Fails with the
+ * wait's error otherwise.
  *
  * @since 0.1.0
  * @category waiting
@@ -275,41 +127,42 @@ export const waitForAll = (
 export const watch = (
   input: Waitable,
   options?: WaitOptions
-): Stream.Stream<Operation, WaitError, OperationSources> =>
-  Stream.callback<Operation, WaitError, OperationSources>((queue) =>
+): Stream.Stream<Operation, OpstatusError, Engine> =>
+  Stream.callback<Operation, OpstatusError, Engine>((queue) =>
     Effect.gen(function* () {
-      const wait = yield* beginWaitForAll([input], {
+      const engine = yield* Engine
+      const wait = yield* engine.begin([input], {
         ...options,
         onEvent: (event) => {
           if (event._tag === "Changed") Queue.offerUnsafe(queue, event.operation)
         }
       })
       const [outcome] = yield* wait.await
-      if (outcome !== undefined && !outcome.ok && outcome.error._tag !== "OperationFailedError") {
+      if (outcome !== undefined && !outcome.ok && outcome.error.reason._tag !== "OperationFailed") {
         return yield* Queue.fail(queue, outcome.error)
       }
       yield* Queue.end(queue)
-    })
+    }).pipe(Effect.catch((error) => Queue.fail(queue, error)))
   )
 
 /**
  * Lists operations of one service and region for a service-specific query.
  *
  * @since 0.1.0
- * @category getters
+ * @category waiting
  */
 export const list = <Query>(
   source: OperationSource<Query>,
   region: string,
   query: Query
-): Stream.Stream<
-  Operation,
-  ServiceError | AccessDeniedError | InvalidOperationRefError | InvalidQueryError
-> =>
-  source
-    .list(region, query)
-    .pipe(
-      Stream.mapError((e) =>
-        e._tag === "SourceError" ? (publicErrorOf(e) as ServiceError | AccessDeniedError) : e
+): Stream.Stream<Operation, OpstatusError> =>
+  Stream.suspend(() => source.list(region, query)).pipe(
+    Stream.catchDefect((defect) =>
+      Stream.fail(
+        malformedResponse(
+          source.info.service,
+          `the list could not be read: ${defect instanceof Error ? defect.message : "an unexpected value was thrown"}`
+        )
       )
     )
+  )

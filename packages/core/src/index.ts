@@ -1,18 +1,118 @@
 /**
- * `@opstatus/core`: the unified operation model, waiting policies, the
- * waiter on Effect and its Promise facade.
+ * `@opstatus/core`: the unified operation model, refs, the one error, the
+ * engine every wait runs on, its Effect API and its Promise facade. Core
+ * names no service: sources (plugins) declare theirs. What adapters build
+ * sources with is in `@opstatus/core/adapter-kit`.
  *
  * @since 0.1.0
  */
 
-export * from "./Adapter.js"
-export * from "./Fleet.js"
-export * from "./Operation.js"
-export * from "./OperationError.js"
-export * from "./OperationRef.js"
-export * from "./OperationSource.js"
-export * from "./promise.js"
-export * from "./SdkError.js"
-export * from "./StatusMapping.js"
-export * from "./Waiter.js"
-export * from "./WaitPolicy.js"
+export {
+  type BeginOptions,
+  Engine,
+  type EngineService,
+  type FleetWait,
+  type GetOptions,
+  type ResumeOptions
+} from "./Engine.js"
+export { beginWaitForAll, type FleetWaitOptions, resumeWaitForAll, watchAll } from "./Fleet.js"
+export {
+  FleetConfig,
+  type FleetOptions,
+  type FleetSettings,
+  type RateLimitOptions,
+  type RoundReport,
+  resolveFleetOptions
+} from "./FleetConfig.js"
+export { decodeFleetState, encodeFleetState, FleetState, FleetStateEntry } from "./FleetState.js"
+export {
+  isOperation,
+  Operation,
+  OperationErrorInfo,
+  OperationResource,
+  OperationStatus,
+  OperationStep,
+  snapshotKey,
+  terminalStatuses
+} from "./Operation.js"
+export { formatRef, OperationRef, RefId, refIdOf } from "./OperationRef.js"
+export type {
+  BatchCandidate,
+  BatchRead,
+  Gate,
+  IdRule,
+  OperationBatchReader,
+  OperationSource,
+  Page,
+  PolicyDefaults,
+  RefHints,
+  ServiceInfo
+} from "./OperationSource.js"
+export { OperationSources } from "./OperationSources.js"
+export {
+  AccessDenied,
+  type ErrorKind,
+  hasReason,
+  InvalidConfig,
+  InvalidFleetState,
+  InvalidOptions,
+  InvalidQuery,
+  InvalidRef,
+  InvalidRequest,
+  isOpstatusError,
+  isOpstatusErrorReason,
+  MalformedResponse,
+  OperationFailed,
+  OperationNotFound,
+  OpstatusError,
+  OpstatusErrorReason,
+  RequestReason,
+  ServiceUnavailable,
+  Throttled,
+  Unauthenticated,
+  UnknownServiceError,
+  WaitAborted,
+  WaitTimeout
+} from "./OpstatusError.js"
+export {
+  createOperationStatus,
+  type FleetPoller,
+  type OperationStatusApi,
+  type OperationStatusOptions,
+  type PromiseFleetOptions,
+  type PromiseGetOptions,
+  type PromiseResumeOptions,
+  type PromiseWaitForAllOptions,
+  type PromiseWaitOptions
+} from "./promise.js"
+export { awsRegionPattern, checkRef, parseRef, slugPattern, toRef, validateRef } from "./Refs.js"
+export { makeRegistry, type ResolvedRef, type SourceRegistry } from "./SourceRegistry.js"
+export { type MappedStatus, makeStatusMapper, renderStatusTable, type StatusTable } from "./StatusMapping.js"
+export {
+  get,
+  list,
+  type WaitForAllOptions,
+  type WaitForOptions,
+  waitForAll,
+  waitForSuccess,
+  waitForTerminal,
+  watch
+} from "./Waiter.js"
+export {
+  type FleetEvent,
+  type FleetSummary,
+  type SummaryStatus,
+  summarize,
+  type Waitable,
+  type WaitOutcome
+} from "./WaitOutcome.js"
+export {
+  type BackoffState,
+  backoffDelay,
+  clampToDeadline,
+  nextDelay,
+  type PollSignal,
+  resolvePolicy,
+  type WaitOptions,
+  WaitPolicy
+} from "./WaitPolicy.js"

@@ -1,21 +1,41 @@
 /**
- * The Promise facade: the same waits as `Waiter`, for code that does not use
- * Effect. It is a thin layer over the Effect API, not a second
- * implementation. It rejects with the same error classes (`instanceof` and
- * `_tag` both work), never with a wrapper, and an `AbortSignal` stops polling
- * at once: the request in flight is aborted and no further request is made.
+ * The Promise facade: the same waits as the Effect API, for code that does
+ * not use Effect. It is a thin bridge, not a second implementation: each
+ * `createOperationStatus(...)` holds one `ManagedRuntime` over the sources
+ * and their engine, and `close()` (or `await using`) disposes of it, after
+ * which no timer, request or fiber of it remains and the process can exit.
+ *
+ * It rejects with `OpstatusError` itself, never a wrapper. An `AbortSignal`
+ * rejects the wait at once, whatever the number of waits on the signal, and
+ * stops its reads: the request in flight is aborted and no further request
+ * is made for it.
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit, Logger, type Scope, Stream } from "effect"
+import {
+  Cause,
+  Context,
+  Effect,
+  Exit,
+  Layer,
+  Logger,
+  ManagedRuntime,
+  Result,
+  type Scope,
+  Stream
+} from "effect"
+import { Engine, type FleetWait, type ResumeOptions } from "./Engine.js"
 import * as Fleet from "./Fleet.js"
-import { resolveSettings } from "./internal/engine.js"
+import { FleetConfig, type FleetOptions, resolveFleetOptions } from "./FleetConfig.js"
 import type { Operation } from "./Operation.js"
-import { WaitAbortedError } from "./OperationError.js"
 import type { OperationRef } from "./OperationRef.js"
-import { makeSources, type OperationSource, OperationSources } from "./OperationSource.js"
+import type { OperationSource } from "./OperationSource.js"
+import { OperationSources } from "./OperationSources.js"
+import { invalidConfig, type OpstatusError, waitAborted } from "./OpstatusError.js"
+import { makeRegistry } from "./SourceRegistry.js"
 import * as Waiter from "./Waiter.js"
-import type { WaitOptions } from "./WaitPolicy.js"
+import type { FleetEvent, Waitable, WaitOutcome } from "./WaitOutcome.js"
+import { resolvePolicy, type WaitOptions } from "./WaitPolicy.js"
 
 /**
  * Options of `createOperationStatus`.
@@ -24,15 +44,16 @@ import type { WaitOptions } from "./WaitPolicy.js"
  * @category models
  */
 export interface OperationStatusOptions {
-  /** One source per service: `lightsailSource(...)`, `serviceDiscoverySource(...)`, `ssmSapSource(...)`. */
+  /** One source per service: `lightsailSource(...)`, `serviceDiscoverySource(...)`, a source of your own... */
   readonly sources: ReadonlyArray<OperationSource<any>>
   /** Defaults for every wait, over the per-service defaults. */
   readonly defaults?: WaitOptions | undefined
-  /** The fleet engine's lanes: rate limit, requests in flight, a per-round report. */
-  readonly fleet?: Fleet.FleetOptions | undefined
+  /** The engine's lanes: rate limit, requests in flight, a per-round report. */
+  readonly fleet?: FleetOptions | undefined
   /**
-   * Receives each warning (a status opstatus does not know, for example).
-   * Defaults to a line on standard error; nothing is ever written to standard output.
+   * Receives each warning (a status opstatus does not know, a list read that
+   * failed). Defaults to a line on standard error; nothing is ever written to
+   * standard output.
    */
   readonly onWarning?: ((message: string) => void) | undefined
 }
@@ -50,14 +71,26 @@ export interface PromiseWaitOptions extends WaitOptions {
 }
 
 /**
+ * Options of the Promise `get`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PromiseGetOptions {
+  readonly signal?: AbortSignal | undefined
+  /** How long the read and its retries may take; defaults to the service's timeout, at most a minute. */
+  readonly timeout?: WaitOptions["timeout"]
+}
+
+/**
  * Options of the Promise `waitForAll`.
  *
  * @since 0.1.0
  * @category models
  */
 export interface PromiseWaitForAllOptions extends PromiseWaitOptions {
+  /** Treat an operation that did not succeed as an error outcome. Default false. */
   readonly requireSuccess?: boolean | undefined
-  readonly concurrency?: number | undefined
 }
 
 /**
@@ -67,7 +100,7 @@ export interface PromiseWaitForAllOptions extends PromiseWaitOptions {
  * @category models
  */
 export interface PromiseFleetOptions extends PromiseWaitForAllOptions {
-  readonly onEvent?: ((event: Fleet.FleetEvent) => void) | undefined
+  readonly onEvent?: ((event: FleetEvent) => void) | undefined
 }
 
 /**
@@ -76,7 +109,7 @@ export interface PromiseFleetOptions extends PromiseWaitForAllOptions {
  * @since 0.2.0
  * @category models
  */
-export interface PromiseResumeOptions extends Fleet.ResumeOptions {
+export interface PromiseResumeOptions extends ResumeOptions {
   readonly signal?: AbortSignal | undefined
 }
 
@@ -87,67 +120,91 @@ export interface PromiseResumeOptions extends Fleet.ResumeOptions {
  * @category models
  */
 export interface FleetPoller {
-  /** One outcome per input, in input order, once every wait has ended; rejects with `WaitAbortedError` on abort. */
-  readonly done: Promise<ReadonlyArray<Waiter.WaitOutcome>>
+  /** One outcome per input, in input order, once every wait has ended; rejects with `WaitAborted` on abort. */
+  readonly done: Promise<ReadonlyArray<WaitOutcome>>
   /** The wait as JSON, to `resume` in another process. */
   serialize(): string
-  /** Stops waiting: `done` rejects with `WaitAbortedError`. */
+  /** Stops waiting: `done` rejects with `WaitAborted`. */
   cancel(): void
 }
 
 /**
- * The Promise API.
+ * The Promise API. Every method rejects with `OpstatusError`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface OperationStatusApi {
-  get(ref: string | OperationRef, options?: { readonly signal?: AbortSignal }): Promise<Operation>
-  waitForTerminal(input: Waiter.Waitable, options?: PromiseWaitOptions): Promise<Operation>
-  waitForSuccess(input: Waiter.Waitable, options?: PromiseWaitOptions): Promise<Operation>
+export interface OperationStatusApi extends AsyncDisposable {
+  get(ref: string | OperationRef, options?: PromiseGetOptions): Promise<Operation>
+  waitForTerminal(input: Waitable, options?: PromiseWaitOptions): Promise<Operation>
+  waitForSuccess(input: Waitable, options?: PromiseWaitOptions): Promise<Operation>
+  /** One outcome per input, in input order; rejects only when `inputs` cannot be iterated. */
   waitForAll(
-    inputs: Iterable<Waiter.Waitable>,
+    inputs: Iterable<Waitable>,
     options?: PromiseWaitForAllOptions
-  ): Promise<ReadonlyArray<Waiter.WaitOutcome>>
-  watch(input: Waiter.Waitable, options?: PromiseWaitOptions): AsyncIterable<Operation>
+  ): Promise<ReadonlyArray<WaitOutcome>>
+  watch(input: Waitable, options?: PromiseWaitOptions): AsyncIterable<Operation>
   /** Every change of every operation once, a `Failed` event per wait ending in an error, then a `Summary`. */
-  watchAll(inputs: Iterable<Waiter.Waitable>, options?: PromiseFleetOptions): AsyncIterable<Fleet.FleetEvent>
+  watchAll(inputs: Iterable<Waitable>, options?: PromiseFleetOptions): AsyncIterable<FleetEvent>
   /** Starts a fleet wait that can be serialized; resolves once every wait is registered. */
-  beginWaitForAll(inputs: Iterable<Waiter.Waitable>, options?: PromiseFleetOptions): Promise<FleetPoller>
-  /** Resumes a serialized fleet wait; rejects with `InvalidFleetStateError` naming what is wrong. */
+  beginWaitForAll(inputs: Iterable<Waitable>, options?: PromiseFleetOptions): Promise<FleetPoller>
+  /** Resumes a serialized fleet wait; rejects with `InvalidFleetState` naming what is wrong. */
   resume(state: string, options?: PromiseResumeOptions): Promise<FleetPoller>
+  /**
+   * Ends every wait still going (they reject with `WaitAborted`), stops every
+   * lane and releases the runtime. Later calls reject with `WaitAborted`.
+   */
+  close(): Promise<void>
 }
 
 const abortedError = (signal: AbortSignal) =>
-  new WaitAbortedError({
-    message: `The wait was aborted${signal.reason instanceof Error ? `: ${signal.reason.message}` : ""}`
-  })
+  waitAborted(`The wait was aborted${signal.reason instanceof Error ? `: ${signal.reason.message}` : ""}`)
 
-/** Fails with `WaitAbortedError` when the signal fires. */
+const closedError = () => waitAborted("This operation status is closed")
+
+/** Fails with `WaitAborted` when the signal fires. */
 const onAbort = (signal: AbortSignal) =>
-  Effect.callback<never, WaitAbortedError>((resume) => {
+  Effect.callback<never, OpstatusError>((resume) => {
     if (signal.aborted) return resume(Effect.fail(abortedError(signal)))
     const handler = () => resume(Effect.fail(abortedError(signal)))
     signal.addEventListener("abort", handler, { once: true })
     return Effect.sync(() => signal.removeEventListener("abort", handler))
   })
 
+const stripUndefined = <O extends object>(o: O | undefined): Partial<O> =>
+  o === undefined || o === null || typeof o !== "object"
+    ? {}
+    : (Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<O>)
+
+/** What a failed run rejects with: the typed error itself, or the defect. */
+const rejection = (cause: Cause.Cause<unknown>): unknown => Cause.squash(cause)
+
 /**
- * Creates the Promise API over the given sources.
+ * Creates the Promise API over the given sources. Throws `OpstatusError`
+ * (`InvalidConfig`, `InvalidOptions`) when the options make no sense.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const createOperationStatus = (options: OperationStatusOptions): OperationStatusApi => {
-  const sources = makeSources(options.sources)
+  if (typeof options !== "object" || options === null) {
+    throw invalidConfig("options", "pass { sources: [...] }, one source per service")
+  }
+  const registry = makeRegistry(options.sources)
+  if (Result.isFailure(registry)) throw registry.failure
+  const fleetChecked = resolveFleetOptions(options.fleet)
+  if (Result.isFailure(fleetChecked)) throw fleetChecked.failure
   const defaults = options.defaults
-  const fleet = options.fleet ?? {}
-  // Checked now, so a bad rate limit throws here rather than inside a wait.
-  resolveSettings(fleet)
-  const withDefaults = <O extends WaitOptions>(o: O | undefined): O =>
-    ({ ...defaults, ...stripUndefined(o) }) as O
+  for (const source of registry.success.sources) {
+    const checked = Effect.runSyncExit(resolvePolicy(source.info.defaults, defaults))
+    if (Exit.isFailure(checked)) throw Cause.squash(checked.cause)
+  }
+  if (options.onWarning !== undefined && typeof options.onWarning !== "function") {
+    throw invalidConfig("onWarning", "must be a function")
+  }
+  const fleet: FleetOptions = options.fleet ?? {}
 
-  // Warnings (an unknown status, a throttled lane) go to `onWarning`, stderr by default; nothing else is logged.
+  // Warnings (an unknown status, a failed list read) go to `onWarning`, stderr by default; nothing else is logged.
   const warn = options.onWarning ?? ((message: string) => console.warn(`opstatus: ${message}`))
   const logging = Logger.layer([
     Logger.make(({ message, logLevel }) => {
@@ -156,54 +213,76 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
       }
     })
   ])
+  const engineLayer = Layer.effectContext(
+    Effect.gen(function* () {
+      const engine = yield* Engine.make(registry.success)
+      return Context.make(OperationSources, registry.success).pipe(Context.add(Engine, engine))
+    })
+  )
+  const runtime = ManagedRuntime.make(Layer.merge(engineLayer, logging))
+  let closed = false
+  let closing: Promise<void> | undefined
 
-  const run = <A, E>(
-    effect: Effect.Effect<A, E, OperationSources>,
+  const withDefaults = <O extends object>(o: O | undefined): O => ({ ...defaults, ...stripUndefined(o) }) as O
+
+  const run = <A>(
+    effect: Effect.Effect<A, OpstatusError, Engine>,
     signal: AbortSignal | undefined
   ): Promise<A> => {
+    if (closed) return Promise.reject(closedError())
     if (signal?.aborted) return Promise.reject(abortedError(signal))
-    const provided = effect.pipe(
-      Effect.provideService(OperationSources, sources),
-      Effect.provideService(Fleet.FleetConfig, fleet),
-      Effect.provide(logging)
-    )
-    const guarded = signal === undefined ? provided : Effect.raceFirst(provided, onAbort(signal))
-    return Effect.runPromiseExit(guarded).then((exit) => {
-      if (Exit.isSuccess(exit)) return exit.value
-      throw Cause.squash(exit.cause)
+    return new Promise<A>((resolve, reject) => {
+      const fiber = runtime.runFork(effect.pipe(Effect.provideService(FleetConfig, fleet)))
+      // Rejected at once, in the abort event itself: a signal shared by many waits settles them all
+      // together; the interruption then stops their reads.
+      const aborted = () => {
+        reject(abortedError(signal!))
+        fiber.interruptUnsafe()
+      }
+      signal?.addEventListener("abort", aborted, { once: true })
+      fiber.addObserver((exit) => {
+        signal?.removeEventListener("abort", aborted)
+        if (Exit.isSuccess(exit)) resolve(exit.value)
+        else reject(rejection(exit.cause))
+      })
     })
   }
 
-  const iterate = <A, E>(stream: Stream.Stream<A, E, OperationSources>, signal: AbortSignal | undefined) => {
-    const provided = stream.pipe(
-      Stream.provideService(OperationSources, sources),
-      Stream.provideService(Fleet.FleetConfig, fleet),
-      Stream.provide(logging)
-    )
+  const iterate = <A>(stream: Stream.Stream<A, OpstatusError, Engine>, signal: AbortSignal | undefined) => {
+    const provided = stream.pipe(Stream.provideService(FleetConfig, fleet))
     const guarded = signal === undefined ? provided : provided.pipe(Stream.interruptWhen(onAbort(signal)))
     return {
       [Symbol.asyncIterator]: (): AsyncIterator<A> => {
-        if (signal?.aborted) {
-          return { next: () => Promise.reject(abortedError(signal)) }
+        if (closed) return { next: () => Promise.reject(closedError()) }
+        if (signal?.aborted) return { next: () => Promise.reject(abortedError(signal)) }
+        let inner: AsyncIterator<A> | undefined
+        const start = async () => {
+          inner ??= Stream.toAsyncIterableWith(await runtime.context())(guarded)[Symbol.asyncIterator]()
+          return inner
         }
-        const iterator = Stream.toAsyncIterable(guarded)[Symbol.asyncIterator]()
         return {
-          next: () => iterator.next().catch((e: unknown) => Promise.reject(unwrap(e))),
-          ...(iterator.return === undefined ? {} : { return: iterator.return.bind(iterator) })
+          next: () =>
+            start()
+              .then((it) => it.next())
+              .catch((e: unknown) => Promise.reject(Cause.isCause(e) ? Cause.squash(e) : e)),
+          return: (value?: unknown) =>
+            inner?.return === undefined
+              ? Promise.resolve({ done: true, value: value as A })
+              : inner.return(value as A)
         }
       }
     }
   }
 
   /** Runs a fleet wait in its own scope and hands back its handle once every wait is registered. */
-  const poller = <E>(
-    begin: Effect.Effect<Fleet.FleetWait, E, OperationSources | Scope.Scope>,
+  const poller = (
+    begin: Effect.Effect<FleetWait, OpstatusError, Engine | Scope.Scope>,
     signal: AbortSignal | undefined
   ): Promise<FleetPoller> =>
     new Promise<FleetPoller>((resolve, reject) => {
       const cancel = new AbortController()
       const stop = signal === undefined ? cancel.signal : AbortSignal.any([cancel.signal, signal])
-      const done: Promise<ReadonlyArray<Waiter.WaitOutcome>> = run(
+      const done: Promise<ReadonlyArray<WaitOutcome>> = run(
         Effect.scoped(
           Effect.gen(function* () {
             const wait = yield* begin
@@ -220,22 +299,23 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
       done.catch(reject)
     })
 
+  const close = (): Promise<void> => {
+    closed = true
+    closing ??= runtime.dispose()
+    return closing
+  }
+
   return {
-    get: (ref, o) => run(Waiter.get(ref), o?.signal),
+    get: (ref, o) =>
+      run(Waiter.get(ref, o?.timeout === undefined ? undefined : { timeout: o.timeout }), o?.signal),
     waitForTerminal: (input, o) => run(Waiter.waitForTerminal(input, withDefaults(o)), o?.signal),
     waitForSuccess: (input, o) => run(Waiter.waitForSuccess(input, withDefaults(o)), o?.signal),
-    waitForAll: (inputs, o) => run(Waiter.waitForAll([...inputs], withDefaults(o)), o?.signal),
+    waitForAll: (inputs, o) => run(Waiter.waitForAll(inputs, withDefaults(o)), o?.signal),
     watch: (input, o) => iterate(Waiter.watch(input, withDefaults(o)), o?.signal),
-    watchAll: (inputs, o) => iterate(Fleet.watchAll([...inputs], withDefaults(o)), o?.signal),
-    beginWaitForAll: (inputs, o) => poller(Fleet.beginWaitForAll([...inputs], withDefaults(o)), o?.signal),
-    resume: (state, o) => poller(Fleet.resumeWaitForAll(state, o), o?.signal)
+    watchAll: (inputs, o) => iterate(Fleet.watchAll(inputs, withDefaults(o)), o?.signal),
+    beginWaitForAll: (inputs, o) => poller(Fleet.beginWaitForAll(inputs, withDefaults(o)), o?.signal),
+    resume: (state, o) => poller(Fleet.resumeWaitForAll(state, o), o?.signal),
+    close,
+    [Symbol.asyncDispose]: close
   }
 }
-
-const stripUndefined = <O extends object>(o: O | undefined): Partial<O> =>
-  o === undefined
-    ? {}
-    : (Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<O>)
-
-/** Stream iterators may reject with a Cause-carrying error; hand back the typed error itself. */
-const unwrap = (e: unknown): unknown => (Cause.isCause(e) ? Cause.squash(e) : e)

@@ -1,0 +1,179 @@
+/**
+ * What happens to an entry and its waiters when an answer arrives: the
+ * answer goes through the acceptor for each waiter (each has its own start,
+ * grace and `requireSuccess`), the waiters that are done are settled and
+ * taken off the lane, and the entry is rescheduled on its one backoff.
+ */
+import { isOperation, type Operation, snapshotKey } from "../../Operation.js"
+import type { OperationRef } from "../../OperationRef.js"
+import { malformedResponse, type OpstatusError } from "../../OpstatusError.js"
+import type { WaitOutcome } from "../../WaitOutcome.js"
+import { clampToDeadline, nextDelay, type PollSignal } from "../../WaitPolicy.js"
+import { decide, failureFor } from "../acceptor.js"
+import type { Entry, Lane, RoundState, Waiter } from "./types.js"
+
+const statuses = new Set(["pending", "running", "succeeded", "failed", "cancelled", "unknown"])
+
+/**
+ * An answer a source gave as an operation, checked: not an operation at all
+ * is a malformed answer; a status outside the model is `unknown` (never
+ * success, and terminal only if the source said so).
+ */
+export const checkedOperation = (service: string, u: unknown): Operation | OpstatusError => {
+  if (!isOperation(u) || typeof u.ref !== "object" || u.ref === null || typeof u.ref.id !== "string") {
+    return malformedResponse(service, "the source returned something that is not an operation")
+  }
+  if (!statuses.has(u.status)) return { ...u, status: "unknown", terminal: u.terminal === true }
+  if (typeof u.terminal !== "boolean") return { ...u, terminal: false }
+  return u
+}
+
+export const mergeHints = (ref: OperationRef, more: OperationRef): OperationRef => {
+  const extra = more.hints
+  if (extra === undefined) return ref
+  let merged: Record<string, string> | undefined
+  for (const name in extra) {
+    const value = extra[name]
+    if (value === undefined || value === "" || ref.hints?.[name] !== undefined) continue
+    merged ??= { ...ref.hints }
+    merged[name] = value
+  }
+  return merged === undefined ? ref : { ...ref, hints: merged }
+}
+
+export const updateAggregates = (entry: Entry): void => {
+  let since = Number.POSITIVE_INFINITY
+  let minDelay = Number.POSITIVE_INFINITY
+  let maxDelay = Number.POSITIVE_INFINITY
+  let deadline = Number.POSITIVE_INFINITY
+  for (const w of entry.waiters) {
+    since = Math.min(since, w.startedAt)
+    minDelay = Math.min(minDelay, w.policy.minDelayMillis)
+    maxDelay = Math.min(maxDelay, w.policy.maxDelayMillis)
+    deadline = Math.min(deadline, w.deadline)
+  }
+  entry.since = since
+  entry.minDelay = minDelay
+  entry.maxDelay = Math.max(maxDelay, minDelay)
+  entry.deadline = deadline
+}
+
+/** Reports a snapshot to a waiter once per change. */
+export const notify = (waiter: Waiter, op: Operation, key: string): void => {
+  if (waiter.lastKey === key) return
+  waiter.lastKey = key
+  waiter.group.emit({ _tag: "Changed", operation: op })
+}
+
+/** Drops an entry from its lane. */
+export const drop = (lane: Lane, entry: Entry): void => {
+  if (!entry.live) return
+  entry.live = false
+  lane.entries.delete(entry.key)
+  if (lane.byId.get(entry.ref.id) === entry) lane.byId.delete(entry.ref.id)
+}
+
+/** Takes a waiter off its lane (no outcome); returns the lane when it has no waiters left. */
+export const detach = (waiter: Waiter): Lane | undefined => {
+  const { lane, entry } = waiter
+  if (lane === undefined || entry === undefined) return undefined
+  waiter.lane = undefined
+  waiter.entry = undefined
+  if (!entry.waiters.delete(waiter)) return undefined
+  lane.waiterCount--
+  if (entry.waiters.size === 0) drop(lane, entry)
+  else updateAggregates(entry)
+  return lane.waiterCount === 0 ? lane : undefined
+}
+
+export const settleWaiter = (waiter: Waiter, outcome: WaitOutcome, lastSeen: Operation | undefined): void => {
+  if (waiter.settled) return
+  detach(waiter)
+  waiter.group.settle(waiter.index, outcome, lastSeen)
+}
+
+/** Sets when an entry is read next, from its backoff and the earliest deadline on it. */
+export const reschedule = (entry: Entry, signal: PollSignal, now: number, rand: () => number): void => {
+  const delay = nextDelay(entry.backoff, signal, entry.minDelay, entry.maxDelay, rand())
+  // The last read lands minDelay before the earliest deadline; the waits end at their deadlines.
+  const clamped = clampToDeadline(delay, entry.deadline - now, entry.minDelay)
+  entry.due = now + (clamped ?? delay)
+}
+
+/** A fresh snapshot of an entry (full, or a summary merged into the last full one). */
+export const acceptSnapshot = (
+  lane: Lane,
+  rs: RoundState,
+  entry: Entry,
+  op: Operation,
+  now: number,
+  fromRead = false
+): void => {
+  entry.ref = mergeHints(entry.ref, op.ref)
+  entry.lastError = undefined
+  entry.malformed = 0
+  entry.answeredAt = now
+  if (op.status === "unknown") rs.unknown.push(op)
+  const key = snapshotKey(op)
+  const changed = key !== entry.snapKey
+  // Unchanged: keep the snapshot already held. The new one then dies young, and a fleet that is
+  // not changing leaves the old generation alone (no major GC every round).
+  if (changed || entry.last === undefined) entry.last = op
+  if (changed) {
+    entry.snapKey = key
+    rs.changed = true
+    for (const waiter of entry.waiters) notify(waiter, op, key)
+  }
+  if (op.terminal) {
+    for (const waiter of [...entry.waiters])
+      settleWaiter(waiter, waiter.group.outcomeOf(waiter.index, op), op)
+    drop(lane, entry)
+  } else if (entry.touched !== rs.round) {
+    // Read by a list read, it keeps the lane's pace: should it fall out of every read, its own
+    // timer resumes at the lane's backoff rather than at a backoff that grew through the sweeps.
+    if (fromRead) entry.backoff.attempt = Math.min(entry.backoff.attempt, lane.sweep.attempt)
+    reschedule(entry, changed ? "changed" : "progress", now, rs.rand)
+  }
+  entry.touched = rs.round
+}
+
+/** A failed read of one entry, decided by the acceptor for each of its waiters. */
+export const acceptFailure = (rs: RoundState, entry: Entry, error: OpstatusError, now: number): void => {
+  entry.touched = rs.round
+  entry.lastError = error
+  const malformed = error.reason._tag === "MalformedResponse" ? ++entry.malformed : 0
+  if (malformed === 0) entry.malformed = 0
+  let signal: Exclude<PollSignal, "changed"> | undefined
+  for (const waiter of [...entry.waiters]) {
+    const decision = decide(
+      { _tag: "Failure", error },
+      {
+        startedAt: waiter.startedAt,
+        notFoundGraceMillis: waiter.policy.notFoundGraceMillis,
+        requireSuccess: waiter.group.requireSuccess
+      },
+      now,
+      malformed
+    )
+    if (decision._tag === "Continue") signal = decision.signal
+    else {
+      const input = waiter.group.inputs[waiter.index]!
+      settleWaiter(
+        waiter,
+        decision._tag === "Fail"
+          ? { ok: false, input, error: failureFor(decision.error, waiter.ref) }
+          : waiter.group.outcomeOf(waiter.index, decision.operation),
+        entry.last
+      )
+    }
+  }
+  if (signal !== undefined && entry.waiters.size > 0) reschedule(entry, signal, now, rs.rand)
+}
+
+/** The last deadline of anyone waiting on these entries: no request need outlive it. */
+export const lastDeadline = (entries: Iterable<Entry>): number => {
+  let last = Number.NEGATIVE_INFINITY
+  for (const entry of entries)
+    for (const waiter of entry.waiters) if (waiter.deadline > last) last = waiter.deadline
+  return last
+}

@@ -1,0 +1,510 @@
+/**
+ * One round of a lane: read what is due, through list reads where the
+ * planner finds them cheaper than reading the due operations one by one,
+ * every request through the lane's rate limiter. Answers go through the
+ * acceptor (entries.ts).
+ *
+ * A round survives any defect in a read: an answer that throws while it is
+ * handled, or a source that dies, is a malformed answer for the operations
+ * that read covers, logged once, and the lane goes on. A list read walks its
+ * pages itself: a page that is throttled is retried after the limiter slows
+ * down, and a read that cannot finish resumes where it stopped in a later
+ * round. Operations whose list read keeps failing are read by ID once they
+ * have gone unanswered for twice their longest pause.
+ *
+ * The loops are small module-level functions and the generators are
+ * defined once (Effect.fnUntraced): V8 optimizes each once, instead of
+ * re-optimizing a large per-round closure on fleets of thousands.
+ */
+import { Cause, Clock, Effect, Exit, Option, Random } from "effect"
+import type { RoundReport } from "../../FleetConfig.js"
+import type { Operation } from "../../Operation.js"
+import { formatRef } from "../../OperationRef.js"
+import type { BatchRead, Gate } from "../../OperationSource.js"
+import { malformedResponse, type OpstatusError } from "../../OpstatusError.js"
+import { backoffDelay, nextDelay } from "../../WaitPolicy.js"
+import { malformedLimit } from "../acceptor.js"
+import { acceptFailure, acceptSnapshot, checkedOperation, lastDeadline, reschedule } from "./entries.js"
+import { type Choice, chooseReads } from "./planner.js"
+import { mulberry32 } from "./prng.js"
+import type { Entry, Lane, ReadCursor, RoundState } from "./types.js"
+
+/** No list read walks more pages than this in one pass. */
+export const maxPages = 10_000
+
+/** A throttled page is retried this many times in one round, each after the limiter's own wait. */
+const pageRetries = 2
+
+type Chosen = Choice<BatchRead>
+
+/**
+ * What a failed effect means for the operations it read: its typed error, or
+ * a defect turned into a malformed answer (with a warning); `undefined` for
+ * an interruption, which is not an answer.
+ */
+const errorOf = (lane: Lane, rs: RoundState, cause: Cause.Cause<OpstatusError>, what: string) => {
+  const failure = Cause.findErrorOption(cause)
+  if (Option.isSome(failure)) return failure.value
+  if (!Cause.hasDies(cause)) return undefined
+  const defect = Cause.squash(cause)
+  const detail = defect instanceof Error ? defect.message : "an unexpected value was thrown"
+  rs.warnings.push(
+    `a ${lane.service} ${what} in ${lane.region} could not be handled (${detail}); it counts as a malformed answer`
+  )
+  return malformedResponse(lane.service, `the answer could not be handled: ${detail}`)
+}
+
+const getTask = (lane: Lane, rs: RoundState, gate: Gate, entry: Entry): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (!entry.live || entry.fetched === rs.round) return Effect.void
+    entry.fetched = rs.round
+    rs.gets++
+    return Effect.flatMap(Clock.currentTimeMillis, (sentAt) =>
+      Effect.suspend(() => gate(lane.source.get(entry.ref))).pipe(
+        // A request that never answers holds the round only until no one waits on it any more.
+        Effect.timeoutOption(Math.max(1, lastDeadline([entry]) - sentAt)),
+        Effect.exit,
+        Effect.flatMap((exit) =>
+          Effect.map(Clock.currentTimeMillis, (now) => {
+            if (!entry.live) return
+            if (Exit.isSuccess(exit)) {
+              if (Option.isNone(exit.value)) return
+              const op = checkedOperation(lane.service, exit.value.value)
+              if ("_tag" in op && op._tag === "OpstatusError") acceptFailure(rs, entry, op, now)
+              else handle(lane, rs, () => acceptSnapshot(lane, rs, entry, op as Operation, now), [entry], now)
+              return
+            }
+            const error = errorOf(lane, rs, exit.cause, "read")
+            if (error !== undefined) acceptFailure(rs, entry, error, now)
+          })
+        )
+      )
+    )
+  })
+
+/** Runs a step that takes an answer; a defect in it is a malformed answer for these entries. */
+const handle = (lane: Lane, rs: RoundState, step: () => void, entries: ReadonlyArray<Entry>, now: number) => {
+  try {
+    step()
+  } catch (defect) {
+    const detail = defect instanceof Error ? defect.message : "an unexpected value was thrown"
+    rs.warnings.push(`a ${lane.service} answer in ${lane.region} could not be handled (${detail})`)
+    const error = malformedResponse(lane.service, `the answer could not be handled: ${detail}`)
+    for (const entry of entries)
+      if (entry.live && entry.touched !== rs.round) acceptFailure(rs, entry, error, now)
+  }
+}
+
+const disableBatch = (lane: Lane, rs: RoundState, error: OpstatusError): void => {
+  if (lane.batchDisabled) return
+  lane.batchDisabled = true
+  lane.cursors.clear()
+  rs.warnings.push(
+    `a ${lane.service} list read in ${lane.region} failed (${error.message}); ` +
+      "waiting on these operations one read at a time"
+  )
+}
+
+/** A summary carries status only; the last full snapshot keeps type, targets and dates. */
+const mergeSummary = (last: Operation | undefined, summary: Operation): Operation =>
+  last === undefined
+    ? summary
+    : {
+        ...last,
+        status: summary.status,
+        terminal: summary.terminal,
+        rawStatus: summary.rawStatus,
+        raw: summary.raw,
+        ...(summary.requestId === undefined ? {} : { requestId: summary.requestId })
+      }
+
+/** One page of a list read: what it lists of the operations the read was chosen for. */
+const takePage = (
+  lane: Lane,
+  rs: RoundState,
+  read: BatchRead,
+  covered: Uint8Array,
+  pass: number,
+  items: ReadonlyArray<unknown>,
+  needFull: Array<Entry>,
+  now: number
+): void => {
+  const n = rs.pending.length
+  for (let i = 0; i < items.length; i++) {
+    const item = checkedOperation(lane.service, items[i])
+    if ("_tag" in item && item._tag === "OpstatusError") continue
+    const op = item as Operation
+    const entry = lane.byId.get(op.ref.id)
+    // Only what the read was chosen for: another entry's snapshot may need more than this read gives.
+    if (entry === undefined || entry.slot < 0 || entry.slot >= n || rs.pending[entry.slot] !== entry) continue
+    if (covered[entry.slot] !== 1) continue
+    entry.seenPass = pass
+    if (!entry.live) continue
+    if (read.complete) handle(lane, rs, () => acceptSnapshot(lane, rs, entry, op, now, true), [entry], now)
+    else if (op.terminal) needFull.push(entry)
+    else
+      handle(
+        lane,
+        rs,
+        () => acceptSnapshot(lane, rs, entry, mergeSummary(entry.last, op), now, true),
+        [entry],
+        now
+      )
+  }
+}
+
+const readTask = Effect.fnUntraced(function* (
+  lane: Lane,
+  rs: RoundState,
+  gate: Gate,
+  choice: Chosen,
+  getCost: number
+) {
+  const read = choice.read
+  const n = rs.pending.length
+  const covered = new Uint8Array(n)
+  for (const slot of choice.covers) covered[slot] = 1
+  const coveredEntries = choice.covers.map((slot) => rs.pending[slot]!)
+  const startedAt = yield* Clock.currentTimeMillis
+  let cursor: ReadCursor | undefined = lane.cursors.get(read.key)
+  if (cursor === undefined) {
+    cursor = { pass: ++lane.pass, startedAt, token: undefined, pages: 0, tokens: new Set() }
+    lane.cursors.set(read.key, cursor)
+  }
+  // Past this many pages in one round, reading the covered operations one by one would have been cheaper.
+  const budget = choice.benefit * getCost
+  const deadline = lastDeadline(coveredEntries)
+  const needFull: Array<Entry> = []
+  let pages = 0
+  let retries = 0
+  let outcome: "finished" | "stopped" | "cut" | OpstatusError = "cut"
+  for (;;) {
+    const sentAt = yield* Clock.currentTimeMillis
+    if (sentAt >= deadline) break
+    const exit = yield* Effect.suspend(() => read.page(gate, cursor.token)).pipe(
+      // A read that never ends holds the round only until no one waits on what it covers.
+      Effect.timeoutOption(Math.max(1, deadline - sentAt)),
+      Effect.exit
+    )
+    if (Exit.isFailure(exit)) {
+      const error = errorOf(lane, rs, exit.cause, "list read")
+      if (error === undefined) break
+      if (error.reason._tag === "Throttled" && retries < pageRetries) {
+        retries++
+        continue
+      }
+      outcome = error
+      break
+    }
+    if (Option.isNone(exit.value)) break
+    const page = exit.value.value
+    const items: ReadonlyArray<unknown> = Array.isArray(page?.items) ? page.items : []
+    pages++
+    cursor.pages++
+    const now = yield* Clock.currentTimeMillis
+    takePage(lane, rs, read, covered, cursor.pass, items, needFull, now)
+    const next = typeof page?.next === "string" && page.next !== "" ? page.next : undefined
+    if (next === undefined || cursor.tokens.has(next) || cursor.pages >= maxPages) {
+      outcome = "finished"
+      break
+    }
+    cursor.tokens.add(next)
+    cursor.token = next
+    if (pages > budget) {
+      outcome = "stopped"
+      break
+    }
+  }
+  const pass = cursor.pass
+  const passStart = cursor.startedAt
+  rs.reads.push({ key: read.key, pages, covers: choice.covers.length, stopped: outcome === "stopped" })
+  /** Covered, not listed in this pass and not answered in this round. */
+  const unseen = (onlyDue: boolean) => {
+    const out: Array<Entry> = []
+    for (const slot of choice.covers) {
+      const entry = rs.pending[slot]!
+      if (entry.seenPass === pass || entry.touched === rs.round || entry.since > passStart) continue
+      if (onlyDue && rs.due[slot] !== 1) continue
+      out.push(entry)
+    }
+    return out
+  }
+  let followUps: Array<Entry> = needFull
+  if (outcome === "finished") {
+    lane.cursors.delete(read.key)
+    lane.learned.set(read.key, cursor.pages)
+    lane.batchStrikes = 0
+    lane.batchFailures = 0
+    // Covered but not listed: it ended (a list of pending operations), or is not visible yet.
+    followUps = followUps.concat(unseen(false))
+  } else if (outcome === "stopped") {
+    // Not worth reading on: start afresh next time, and read what is due by ID now.
+    lane.cursors.delete(read.key)
+    lane.learned.set(read.key, cursor.pages + 1)
+    lane.batchStrikes = 0
+    followUps = followUps.concat(unseen(true))
+  } else if (outcome === "cut") {
+    // Cut off at the last deadline, or interrupted: resume next time.
+    rs.batchSignal ??= "transient"
+  } else {
+    const reason = outcome.reason._tag
+    if (reason === "OperationNotFound") {
+      lane.cursors.delete(read.key)
+      followUps = followUps.concat(unseen(false))
+    } else if (reason === "Throttled" || reason === "ServiceUnavailable") {
+      // Resume from the page that failed, once the lane has slowed down.
+      lane.batchFailures++
+      rs.batchSignal = reason === "Throttled" || rs.batchSignal === "throttled" ? "throttled" : "transient"
+    } else if (reason === "MalformedResponse") {
+      lane.cursors.delete(read.key)
+      if (++lane.batchStrikes >= malformedLimit) disableBatch(lane, rs, outcome)
+      rs.batchSignal ??= "transient"
+    } else {
+      // Denied (IAM may allow GetOperation and not the list), invalid, unknown: read by ID from now on.
+      disableBatch(lane, rs, outcome)
+      followUps = followUps.concat(unseen(true))
+    }
+  }
+  yield* Effect.forEach(followUps, (entry) => getTask(lane, rs, gate, entry), {
+    concurrency: lane.settings.concurrency,
+    discard: true
+  })
+})
+
+/** Numbers the entries for the round and marks those due on their own timers; returns how many are due. */
+const numberAndMarkDue = (pending: ReadonlyArray<Entry>, due: Uint8Array, now: number): number => {
+  let count = 0
+  for (let slot = 0; slot < pending.length; slot++) {
+    const entry = pending[slot]!
+    entry.slot = slot
+    if (entry.due <= now) {
+      due[slot] = 1
+      count++
+    }
+  }
+  return count
+}
+
+/**
+ * Entries whose list read keeps failing and that have gone unanswered for
+ * twice their longest pause: they are read by ID, not left to the list.
+ */
+const markStarving = (
+  lane: Lane,
+  pending: ReadonlyArray<Entry>,
+  due: Uint8Array,
+  now: number
+): Uint8Array => {
+  const starving = new Uint8Array(pending.length)
+  if (lane.batchFailures < 2) return starving
+  for (let slot = 0; slot < pending.length; slot++) {
+    const entry = pending[slot]!
+    if (due[slot] === 1 && now - Math.max(entry.answeredAt, entry.since) > 2 * entry.maxDelay)
+      starving[slot] = 1
+  }
+  return starving
+}
+
+const dueNotCovered = (pending: ReadonlyArray<Entry>, due: Uint8Array, covered: Uint8Array): Array<Entry> => {
+  const out: Array<Entry> = []
+  for (let slot = 0; slot < pending.length; slot++)
+    if (due[slot] === 1 && covered[slot] !== 1) out.push(pending[slot]!)
+  return out
+}
+
+/** Due and covered but neither read nor answered (a list read failed): try again after a backoff. */
+const retryUnanswered = (rs: RoundState, covered: Uint8Array, now: number): void => {
+  for (let slot = 0; slot < rs.pending.length; slot++) {
+    const entry = rs.pending[slot]!
+    if (entry.live && entry.touched !== rs.round && covered[slot] === 1 && rs.due[slot] === 1) {
+      reschedule(entry, rs.batchSignal ?? "transient", now, rs.rand)
+      entry.touched = rs.round
+    }
+  }
+}
+
+/** The smallest minDelay and maxDelay of the lane's waiters. */
+const delaysOf = (lane: Lane): { readonly min: number; readonly max: number } => {
+  let min = Number.POSITIVE_INFINITY
+  let max = Number.POSITIVE_INFINITY
+  for (const entry of lane.entries.values()) {
+    if (entry.minDelay < min) min = entry.minDelay
+    if (entry.maxDelay < max) max = entry.maxDelay
+  }
+  return { min, max }
+}
+
+/**
+ * What a list read covers is read again by the next sweep: its own timer need not fire before
+ * (one due alone would cost a GetOperation), except for a last look before its deadline.
+ */
+const deferToSweep = (pending: ReadonlyArray<Entry>, covered: Uint8Array, sweepAt: number): void => {
+  for (let slot = 0; slot < pending.length; slot++) {
+    const entry = pending[slot]!
+    if (covered[slot] === 1 && entry.live) {
+      entry.due = Math.max(entry.due, Math.min(sweepAt, entry.deadline - entry.minDelay))
+    }
+  }
+}
+
+const isThrottle = (error: unknown): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  (error as OpstatusError).reason !== undefined &&
+  (error as OpstatusError).reason._tag === "Throttled"
+
+/** Every request of a round: a token from the limiter first, and the limiter told of throttles. */
+const gateOf =
+  (lane: Lane, rs: RoundState): Gate =>
+  (request) =>
+    Effect.flatMap(lane.limiter.acquire, (waited) => {
+      rs.calls++
+      return Effect.flatMap(Clock.currentTimeMillis, (sentAt) =>
+        request.pipe(
+          Effect.tapError((error) =>
+            isThrottle(error)
+              ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+                  Effect.sync(() => {
+                    rs.throttled++
+                    lane.limiter.onThrottle(now, sentAt)
+                  })
+                )
+              : Effect.void
+          ),
+          Effect.tap(() => Effect.sync(() => lane.limiter.onSuccess(waited)))
+        )
+      )
+    })
+
+export const canBatch = (lane: Lane): boolean => lane.source.batch !== undefined && !lane.batchDisabled
+
+/** The source's read offers for this round, as slots of the round's entries. */
+const offersOf = (lane: Lane, rs: RoundState, startedAt: number, starving: Uint8Array) => {
+  const pending = rs.pending
+  const n = pending.length
+  const batch = lane.source.batch!
+  // Entries are the candidates: a read's covers map back to slots without string keys.
+  return batch.plan(lane.region, pending, startedAt).map((read) => {
+    const covers: Array<number> = []
+    for (const candidate of read.covers) {
+      const entry = candidate as Entry
+      const slot =
+        pending[entry.slot] === entry ? entry.slot : (lane.entries.get(formatRef(candidate.ref))?.slot ?? -1)
+      if (slot >= 0 && slot < n && starving[slot] !== 1 && pending[slot]!.ref.id === candidate.ref.id)
+        covers.push(slot)
+    }
+    return {
+      read,
+      covers,
+      estimate: (lane.learned.get(read.key) ?? 1) + (read.callsPerRef ?? 0) * read.covers.length
+    }
+  })
+}
+
+export const runRound = Effect.fnUntraced(function* (lane: Lane, startedAt: number) {
+  const round = ++lane.round
+  lane.lastRoundAt = startedAt
+  const seed = yield* Random.nextIntBetween(0, 2 ** 31)
+  const pending = [...lane.entries.values()]
+  const n = pending.length
+  const due = new Uint8Array(n)
+  const dueCount = numberAndMarkDue(pending, due, startedAt)
+  const batch = canBatch(lane) ? lane.source.batch : undefined
+  const sweep = batch !== undefined && n >= 2 && startedAt >= lane.sweepAt
+  const starving = markStarving(lane, pending, due, startedAt)
+  const wanted = sweep ? new Uint8Array(n).fill(1) : Uint8Array.from(due)
+  let wantedCount = sweep ? n : dueCount
+  for (let slot = 0; slot < n; slot++) {
+    if (starving[slot] === 1 && wanted[slot] === 1) {
+      wanted[slot] = 0
+      wantedCount--
+    }
+  }
+  const rs: RoundState = {
+    round,
+    rand: mulberry32(seed),
+    pending,
+    due,
+    reads: [],
+    unknown: [],
+    warnings: [],
+    calls: 0,
+    throttled: 0,
+    gets: 0,
+    changed: false,
+    batchSignal: undefined
+  }
+  const gate = gateOf(lane, rs)
+  const getCost = batch?.getCost ?? 1
+  let chosen: Array<Chosen> = []
+  if (batch !== undefined && wantedCount >= 2) {
+    const planned = yield* Effect.sync(() => offersOf(lane, rs, startedAt, starving)).pipe(Effect.exit)
+    if (Exit.isSuccess(planned)) chosen = chooseReads(planned.value, wanted, getCost)
+    else {
+      const error = errorOf(lane, rs, planned.cause as Cause.Cause<OpstatusError>, "read plan")
+      if (error !== undefined) disableBatch(lane, rs, error)
+    }
+  }
+  const covered = new Uint8Array(n)
+  for (const choice of chosen) for (const slot of choice.covers) covered[slot] = 1
+  const gets = dueNotCovered(pending, due, covered)
+  yield* Effect.forEach(
+    [
+      ...chosen.map((choice) => readTask(lane, rs, gate, choice, getCost)),
+      ...gets.map((entry) => getTask(lane, rs, gate, entry))
+    ],
+    (task) => task,
+    { concurrency: lane.settings.concurrency, discard: true }
+  )
+  const endedAt = yield* Clock.currentTimeMillis
+  retryUnanswered(rs, covered, endedAt)
+  if (batch !== undefined) {
+    const changed = rs.changed || lane.joined
+    lane.joined = false
+    const { min, max: smallestMax } = delaysOf(lane)
+    if (Number.isFinite(min)) {
+      const max = Math.max(smallestMax, min)
+      if (sweep) {
+        const signal =
+          rs.throttled > 0 || rs.batchSignal === "throttled" ? "throttled" : changed ? "changed" : "progress"
+        lane.sweepAt = endedAt + nextDelay(lane.sweep, signal, min, max, rs.rand())
+      } else if (changed) {
+        lane.sweep.attempt = 0
+        lane.sweepAt = Math.min(lane.sweepAt, endedAt + min)
+      }
+    }
+    if (lane.entries.size >= 2) deferToSweep(pending, covered, lane.sweepAt)
+  }
+  return { rs, sweep, n, endedAt, round }
+})
+
+/** The round's report, for `onRound`. */
+export const reportOf = (
+  lane: Lane,
+  result: {
+    readonly rs: RoundState
+    readonly sweep: boolean
+    readonly n: number
+    readonly endedAt: number
+    readonly round: number
+  },
+  startedAt: number
+): RoundReport => ({
+  service: lane.service,
+  region: lane.region,
+  round: result.round,
+  sweep: result.sweep,
+  pending: result.n,
+  reads: result.rs.reads,
+  gets: result.rs.gets,
+  calls: result.rs.calls,
+  throttled: result.rs.throttled,
+  rate: lane.limiter.rate(),
+  startedAt,
+  endedAt: result.endedAt
+})
+
+/** The Smithy backoff's delay for an entry read again after a defect in a whole round. */
+export const afterDefect = (entry: Entry, now: number, rand: () => number): void => {
+  entry.due = now + backoffDelay(entry.minDelay, entry.maxDelay, entry.backoff.attempt, rand())
+}
