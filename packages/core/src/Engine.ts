@@ -24,6 +24,7 @@ import {
   abortGroup,
   awaitGroup,
   closeEngine,
+  engineStateKey,
   makeEngineState,
   register,
   release,
@@ -131,6 +132,11 @@ export interface EngineService {
     input: string | OperationRef,
     options?: GetOptions
   ) => Effect.Effect<Operation, OpstatusError>
+  /**
+   * Ends every wait still going with `WaitAborted`, stops every lane, and
+   * refuses later waits. Closing the engine's scope does the same.
+   */
+  readonly close: Effect.Effect<void>
 }
 
 /**
@@ -413,5 +419,7 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
       return op
     })
 
-  return Engine.of({ sources: registry, begin, resume, get })
+  const service = Engine.of({ sources: registry, begin, resume, get, close: closeEngine(engine) })
+  Object.defineProperty(service, engineStateKey, { value: engine, enumerable: false })
+  return service
 })

@@ -243,6 +243,8 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
       fiber.addObserver((exit) => {
         signal?.removeEventListener("abort", aborted)
         if (Exit.isSuccess(exit)) resolve(exit.value)
+        // Interrupted without an answer: only closing stops a wait that way.
+        else if (Cause.hasInterruptsOnly(exit.cause)) reject(closedError())
         else reject(rejection(exit.cause))
       })
     })
@@ -301,7 +303,10 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
 
   const close = (): Promise<void> => {
     closed = true
-    closing ??= runtime.dispose()
+    // The waits still going end with `WaitAborted` first; then the runtime and its lanes go.
+    closing ??= (
+      runtime.cachedContext === undefined ? Promise.resolve() : runtime.runPromise(Engine.use((e) => e.close))
+    ).then(() => runtime.dispose())
     return closing
   }
 

@@ -1,14 +1,17 @@
 import { Effect, Fiber, Layer, Random, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
+import { Engine } from "../src/Engine.js"
 import * as Fleet from "../src/Fleet.js"
-import { lanesOf } from "../src/internal/engine.js"
+import { FleetConfig, type RoundReport } from "../src/FleetConfig.js"
+import { engineStateOf } from "../src/internal/engine/lanes.js"
 import type { Operation } from "../src/Operation.js"
-import { InvalidFleetStateError } from "../src/OperationError.js"
 import type { OperationRef } from "../src/OperationRef.js"
-import { type OperationSource, OperationSources } from "../src/OperationSource.js"
+import type { OperationSource } from "../src/OperationSource.js"
+import { OperationSources } from "../src/OperationSources.js"
+import { hasReason, isOpstatusError } from "../src/OpstatusError.js"
 import * as Waiter from "../src/Waiter.js"
-import { type Call, op, refN, runOnClock, sourceError, timeline, worldSource } from "./helpers.js"
+import { type Call, op, refN, runOnClock, sourceError, tagOf, timeline, worldSource } from "./helpers.js"
 
 const second = 1_000
 /** Constant delays make polling times exact. */
@@ -21,11 +24,11 @@ const lists = (calls: ReadonlyArray<Call>) => calls.filter((c) => c.kind === "li
 /** Runs `body` on TestClock with the sources; the body drives the clock itself. */
 const onClock = <A, E>(
   sources: ReadonlyArray<OperationSource<any>>,
-  body: (service: OperationSources["Service"]) => Effect.Effect<A, E, OperationSources>
+  body: (engine: Engine["Service"]) => Effect.Effect<A, E, Engine | OperationSources>
 ) =>
   Effect.runPromise(
     Effect.gen(function* () {
-      return yield* body(yield* OperationSources)
+      return yield* body(yield* Engine)
     }).pipe(
       Random.withSeed(7),
       Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer(sources)))
@@ -83,17 +86,17 @@ describe("inputs", () => {
       [source],
       30 * second
     )
-    if (r._tag !== "Success") throw new Error("waitForAll never fails")
+    if (r._tag !== "Success") throw new Error("waitForAll fails only when its inputs cannot be iterated")
     const [empty, mixed, badOptions] = r.success
     expect(empty).toEqual([])
-    expect(mixed.map((o) => (o.ok ? o.operation.status : o.error._tag))).toEqual([
-      "InvalidOperationRefError",
-      "InvalidOperationRefError",
+    expect(mixed.map((o) => (o.ok ? o.operation.status : o.error.reason._tag))).toEqual([
+      "InvalidRef",
+      "InvalidRef",
       "succeeded",
       "succeeded",
       "succeeded"
     ])
-    expect(badOptions.map((o) => !o.ok && o.error._tag)).toEqual(["InvalidWaitOptionsError"])
+    expect(badOptions.map((o) => !o.ok && o.error.reason._tag)).toEqual(["InvalidOptions"])
     expect(gets(calls, "op-9")).toHaveLength(0)
     // The same operation twice in one wait is one entry: one read a round.
     expect(new Set(gets(calls, "op-1").map((c) => c.at)).size).toBe(gets(calls, "op-1").length)
@@ -115,17 +118,17 @@ describe("per-waiter deadlines, grace and aborts", () => {
         const long = yield* Effect.forkChild(Waiter.waitForAll([refN(1), refN(2)], every(second)))
         yield* advance(30 * second)
         const [timedOut, finished] = [yield* Fiber.join(short), yield* Fiber.join(long)]
-        const lane = lanesOf(service).get("servicediscovery:us-east-1")
+        const lane = engineStateOf(service).lanes.get("servicediscovery:us-east-1")
         const before = calls.length
         yield* advance(60 * second)
         return { timedOut, finished, running: lane?.running, after: calls.length - before }
       })
     )
     const [outcome] = result.timedOut
-    if (outcome === undefined || outcome.ok || outcome.error._tag !== "WaitTimeoutError")
+    if (outcome === undefined || outcome.ok || !hasReason(outcome.error, "WaitTimeout"))
       throw new Error("expected a timeout")
-    expect(outcome.error.timeoutMillis).toBe(5 * second)
-    expect(outcome.error.lastSeen?.status).toBe("running")
+    expect(outcome.error.reason.timeoutMillis).toBe(5 * second)
+    expect(outcome.error.reason.lastSeen?.status).toBe("running")
     expect(result.finished.map((o) => o.ok && o.operation.status)).toEqual(["succeeded", "succeeded"])
     expect(result.running).toBe(false)
     expect(result.after).toBe(0)
@@ -171,7 +174,7 @@ describe("per-waiter deadlines, grace and aborts", () => {
     )
     if (r._tag !== "Success") throw new Error("waitForAll never fails")
     const [[hung], [fine]] = r.success
-    expect(hung?.ok === false && hung.error._tag).toBe("WaitTimeoutError")
+    expect(hung?.ok === false && hung.error.reason._tag).toBe("WaitTimeout")
     expect(fine?.ok === true && fine.operation.status).toBe("succeeded")
     // op-2 was read again once the hung request was cut off at op-1's deadline.
     expect(gets(calls, "op-2").at(-1)!.at).toBeGreaterThanOrEqual(5 * second)
@@ -196,7 +199,7 @@ describe("per-waiter deadlines, grace and aborts", () => {
     )
     if (r._tag !== "Success") throw new Error("waitForAll never fails")
     const [[impatient], [patient]] = r.success
-    expect(impatient?.ok === false && impatient.error._tag).toBe("OperationNotFoundError")
+    expect(impatient?.ok === false && impatient.error.reason._tag).toBe("OperationNotFound")
     expect(patient?.ok === true && patient.operation.status).toBe("succeeded")
   })
 
@@ -216,10 +219,8 @@ describe("per-waiter deadlines, grace and aborts", () => {
     if (r._tag !== "Success") throw new Error("waitForAll never fails")
     const [ok, denied, malformed] = r.success
     expect(ok?.ok === true && ok.operation.status).toBe("succeeded")
-    expect(denied?.ok === false && denied.error._tag).toBe("AccessDeniedError")
-    expect(malformed?.ok === false && malformed.error._tag === "ServiceError" && malformed.error.reason).toBe(
-      "malformed"
-    )
+    expect(denied?.ok === false && denied.error.reason._tag).toBe("AccessDenied")
+    expect(malformed?.ok === false && malformed.error.reason._tag).toBe("MalformedResponse")
     expect(gets(calls, "op-2")).toHaveLength(1)
     expect(gets(calls, "op-3")).toHaveLength(3)
   })
@@ -358,10 +359,10 @@ describe("FleetConfig", () => {
       timeline(() => 5 * second),
       { batch: { pages: 1 } }
     )
-    const reports: Array<Fleet.RoundReport> = []
+    const reports: Array<RoundReport> = []
     const r = await runOnClock(
       Waiter.waitForAll([refN(1), refN(2), refN(3)], every(second)).pipe(
-        Effect.provideService(Fleet.FleetConfig, {
+        Effect.provideService(FleetConfig, {
           rateLimit: { start: 3, max: 3 },
           onRound: (x) => reports.push(x)
         })
@@ -404,9 +405,9 @@ describe("watchAll", () => {
       .filter((e) => e._tag === "Changed")
       .map((e) => `${e.operation.ref.id}:${e.operation.status}`)
     expect(changes.sort()).toEqual(["op-1:running", "op-1:succeeded", "op-2:failed", "op-2:running"])
-    expect(events.filter((e) => e._tag === "Failed").map((e) => e._tag === "Failed" && e.error._tag)).toEqual(
-      ["AccessDeniedError"]
-    )
+    expect(
+      events.filter((e) => e._tag === "Failed").map((e) => e._tag === "Failed" && e.error.reason._tag)
+    ).toEqual(["AccessDenied"])
     const last = events.at(-1)
     if (last?._tag !== "Summary") throw new Error("expected the summary last")
     expect(last.summary.total).toBe(3)
@@ -440,7 +441,7 @@ describe("serialize and resume", () => {
   it("resumes in a fresh source set with no call for what already ended", async () => {
     const json = await serializeAt(10 * second)
     const state = JSON.parse(json)
-    expect(state.version).toBe(1)
+    expect(state.version).toBe(2)
     expect(state.entries.map((e: { lastSeen?: { status: string } }) => e.lastSeen?.status)).toEqual([
       "succeeded",
       "failed",
@@ -480,33 +481,50 @@ describe("serialize and resume", () => {
       )
     )
     const last = outcomes[2]
-    expect(last?.ok === false && last.error._tag).toBe("WaitTimeoutError")
+    expect(last?.ok === false && last.error.reason._tag).toBe("WaitTimeout")
     expect(fresh.calls).toHaveLength(0)
   })
 
   it.each([
     ["not JSON", "{nope", "not JSON"],
     [
-      "an unknown service",
-      '{"version":1,"requireSuccess":false,"entries":[{"input":"x","ref":{"service":"ec2","region":"us-east-1","id":"i"}}]}',
+      "a ref that is not one",
+      '{"version":2,"requireSuccess":false,"entries":[{"input":"x","ref":{"service":7,"region":"us-east-1","id":"i"}}]}',
       '["entries"][0]["ref"]["service"]'
     ],
-    ["a wrong version", '{"version":2,"requireSuccess":false,"entries":[]}', '["version"]'],
+    ["a state of 0.1", '{"version":1,"requireSuccess":false,"entries":[]}', "opstatus 0.1"],
+    ["a wrong version", '{"version":3,"requireSuccess":false,"entries":[]}', '["version"]'],
     [
       "a pending wait without its deadline",
-      '{"version":1,"requireSuccess":false,"entries":[{"input":"x","ref":{"service":"servicediscovery","region":"us-east-1","id":"op-1"},"startedAt":0,"policy":{"timeoutMillis":1,"minDelayMillis":1,"maxDelayMillis":1,"notFoundGraceMillis":0}}]}',
+      '{"version":2,"requireSuccess":false,"entries":[{"input":"x","ref":{"service":"servicediscovery","region":"us-east-1","id":"op-1"},"startedAt":0,"policy":{"timeoutMillis":1,"minDelayMillis":1,"maxDelayMillis":1,"notFoundGraceMillis":0}}]}',
       "deadline"
     ],
     [
-      "an error no wait ends with",
-      '{"version":1,"requireSuccess":false,"entries":[{"input":"x","error":{"_tag":"WaitAbortedError","message":"m"}}]}',
+      "an error that is not one",
+      '{"version":2,"requireSuccess":false,"entries":[{"input":"x","error":{"_tag":"WaitAbortedError","message":"m"}}]}',
       '["entries"][0]["error"]'
     ]
-  ])("bad input fails with InvalidFleetStateError naming the problem: %s", async (_name, json, names) => {
+  ])("bad input fails with InvalidFleetState naming the problem: %s", async (_name, json, names) => {
     const { source, calls } = worldSource("servicediscovery", dated)
     const error = await onClock([source], () => Effect.scoped(Fleet.resumeWaitForAll(json)).pipe(Effect.flip))
-    expect(error).toBeInstanceOf(InvalidFleetStateError)
+    expect(isOpstatusError(error) && error.reason._tag).toBe("InvalidFleetState")
     expect(error.message).toContain(names)
     expect(calls).toHaveLength(0)
+  })
+
+  it("a ref of a service the new process has no source for settles as InvalidRef, with no call", async () => {
+    const json = await serializeAt(2 * second)
+    const other = worldSource("lightsail", dated)
+    const outcomes = await onClock([other.source], () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* TestClock.setTime(2 * second)
+          const wait = yield* Fleet.resumeWaitForAll(json)
+          return yield* wait.await
+        })
+      )
+    )
+    expect(outcomes.map((o) => !o.ok && tagOf(o.error))).toEqual(["InvalidRef", "InvalidRef", "InvalidRef"])
+    expect(other.calls).toHaveLength(0)
   })
 })

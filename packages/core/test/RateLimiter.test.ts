@@ -1,8 +1,8 @@
 import { Clock, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { chooseReads } from "../src/internal/planner.js"
-import { makeRateLimiter } from "../src/internal/rateLimiter.js"
+import { chooseReads } from "../src/internal/engine/planner.js"
+import { makeRateLimiter } from "../src/internal/engine/rateLimiter.js"
 
 const onClock = <A>(effect: Effect.Effect<A>) => Effect.runPromise(Effect.provide(effect, TestClock.layer()))
 

@@ -1,13 +1,13 @@
-import { Duration, Effect, Random, Schedule } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import {
-  backoff,
   backoffDelay,
   clampToDeadline,
+  nextDelay,
   type PollSignal,
-  resolvePolicy,
-  serviceDefaults
+  resolvePolicy
 } from "../src/WaitPolicy.js"
+import { infoOf } from "./helpers.js"
 
 describe("backoffDelay (Smithy formula)", () => {
   it.each([0, 1, 2, 3, 5, 10, 2000])("the delay of attempt %i lies in [min, min(min*2^n, max)]", (n) => {
@@ -28,26 +28,20 @@ describe("clampToDeadline", () => {
   it("stops when no poll fits", () => expect(clampToDeadline(1_000, 2_000, 2_000)).toBeUndefined())
 })
 
-const delaysOf = (signals: ReadonlyArray<PollSignal>, seed: number) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const step = yield* Schedule.toStep(backoff("1 second", "20 seconds"))
-      const out: number[] = []
-      for (const s of signals) {
-        const [, d] = yield* step(0, s)
-        out.push(Duration.toMillis(d))
-      }
-      return out
-    }).pipe(Random.withSeed(seed))
-  )
+describe("nextDelay (one backoff for waits and sweeps)", () => {
+  const delaysOf = (signals: ReadonlyArray<PollSignal>, seed: number) => {
+    const state = { attempt: 0, throttles: 0 }
+    let x = seed
+    const random = () => {
+      x = (x * 9301 + 49297) % 233280
+      return x / 233280
+    }
+    return signals.map((signal) => nextDelay(state, signal, 1_000, 20_000, random()))
+  }
 
-describe("backoff schedule", () => {
-  it("keeps every delay inside the Smithy bounds over many seeds", async () => {
+  it("keeps every delay inside the Smithy bounds over many seeds", () => {
     for (let seed = 0; seed < 50; seed++) {
-      const delays = await delaysOf(
-        ["progress", "progress", "progress", "progress", "progress", "progress"],
-        seed
-      )
+      const delays = delaysOf(["changed", "progress", "progress", "progress", "progress", "progress"], seed)
       delays.forEach((d, n) => {
         expect(d).toBeGreaterThanOrEqual(1_000)
         expect(d).toBeLessThanOrEqual(Math.min(1_000 * 2 ** n, 20_000))
@@ -55,27 +49,41 @@ describe("backoff schedule", () => {
     }
   })
 
-  it("backs off harder on throttling: never below twice the minimum", async () => {
+  it("backs off harder on throttling: never below twice the minimum", () => {
     for (let seed = 0; seed < 50; seed++) {
-      const [a, b, c] = await delaysOf(["throttled", "throttled", "throttled"], seed)
+      const [a, b, c] = delaysOf(["throttled", "throttled", "throttled"], seed)
       for (const d of [a!, b!, c!]) expect(d).toBeGreaterThanOrEqual(2_000)
       expect(c!).toBeLessThanOrEqual(Math.min(2_000 * 2 ** 3, 40_000))
     }
   })
 
-  it("is deterministic for a seed", async () => {
-    const signals: PollSignal[] = ["progress", "transient", "progress", "throttled"]
-    expect(await delaysOf(signals, 7)).toEqual(await delaysOf(signals, 7))
+  it("a change starts the backoff again at the minimum", () => {
+    const state = { attempt: 5, throttles: 2 }
+    expect(nextDelay(state, "changed", 1_000, 20_000, 0.99)).toBe(1_000)
+    expect(state).toEqual({ attempt: 0, throttles: 0 })
+  })
+
+  it("equal minimum and maximum give fixed spacing", () => {
+    const state = { attempt: 0, throttles: 0 }
+    const signals: ReadonlyArray<PollSignal> = ["progress", "transient", "changed", "not-found", "progress"]
+    expect(signals.map((s) => nextDelay(state, s, 3_000, 3_000, Math.random()))).toEqual([
+      3_000, 3_000, 3_000, 3_000, 3_000
+    ])
   })
 })
 
 describe("resolvePolicy", () => {
-  const resolve = (...o: Parameters<typeof resolvePolicy> extends [unknown, ...infer R] ? R : never) =>
-    Effect.runPromise(Effect.result(resolvePolicy("lightsail", ...o)))
+  const resolve = (...o: ReadonlyArray<unknown>) =>
+    Effect.runPromise(Effect.result(resolvePolicy(infoOf("lightsail").defaults, ...o)))
 
-  it("uses the service defaults", async () => {
+  it("uses the service's declared defaults", async () => {
     const r = await resolve()
-    expect(r._tag === "Success" && r.success.timeoutMillis).toBe(serviceDefaults.lightsail.timeoutMillis)
+    expect(r._tag === "Success" && r.success).toEqual({
+      timeoutMillis: 30 * 60_000,
+      minDelayMillis: 2_000,
+      maxDelayMillis: 30_000,
+      notFoundGraceMillis: 30_000
+    })
   })
 
   it("reads milliseconds and duration strings, later layers winning", async () => {
@@ -90,13 +98,16 @@ describe("resolvePolicy", () => {
     [{ timeout: "soon" }, "timeout", "is not a duration"],
     [{ timeout: 0 }, "timeout", "greater than zero"],
     [{ minDelay: -5 }, "minDelay", "non-negative"],
-    [{ minDelay: "10 seconds", maxDelay: "1 second" }, "maxDelay", "must not be below minDelay"]
+    [{ minDelay: "10 seconds", maxDelay: "1 second" }, "maxDelay", "must not be below minDelay"],
+    [{ timeout: Object.create(null) }, "timeout", "timeout"],
+    [{ schedule: {} }, "schedule", "schedule was removed"],
+    ["fast", "options", "must be an object"]
   ] as const)("rejects %j naming %s", async (options, option, text) => {
     const r = await resolve(options as never)
     expect(r._tag).toBe("Failure")
-    if (r._tag !== "Failure") return
-    expect(r.failure._tag).toBe("InvalidWaitOptionsError")
-    expect(r.failure.option).toBe(option)
+    if (r._tag !== "Failure" || r.failure.reason._tag !== "InvalidOptions")
+      throw new Error("expected InvalidOptions")
+    expect(r.failure.reason.option).toBe(option)
     expect(r.failure.message).toContain(text)
   })
 })

@@ -1,10 +1,11 @@
 import { Effect, Fiber, Layer, Logger, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { OperationFailedError } from "../src/OperationError.js"
-import { OperationSources } from "../src/OperationSource.js"
+import type { Engine } from "../src/Engine.js"
+import { OperationSources } from "../src/OperationSources.js"
+import { hasReason, OpstatusError } from "../src/OpstatusError.js"
 import * as Waiter from "../src/Waiter.js"
-import { op, ref, runWithClock, scriptedSource, sourceError } from "./helpers.js"
+import { op, ref, runWithClock, scriptedSource, sourceError, tagOf } from "./helpers.js"
 
 const minute = 60_000
 const fast = { minDelay: 1_000, maxDelay: 10_000 }
@@ -62,10 +63,11 @@ describe("waitForTerminal", () => {
     )
     expect(r._tag).toBe("Failure")
     if (r._tag !== "Failure") return
-    expect(r.failure._tag).toBe("WaitTimeoutError")
-    if (r.failure._tag !== "WaitTimeoutError") return
-    expect(r.failure.lastSeen?.status).toBe("running")
-    expect(r.failure.timeoutMillis).toBe(2 * minute)
+    if (!hasReason(r.failure, "WaitTimeout")) throw new Error("expected a timeout")
+    expect(r.failure.reason.lastSeen?.status).toBe("running")
+    expect(r.failure.reason.timeoutMillis).toBe(2 * minute)
+    expect(r.failure.reason.waitedMillis).toBe(2 * minute)
+    expect(r.failure.message).toContain("Timed out after 2m")
     const lastPoll = calls.at(-1)!
     expect(lastPoll).toBeLessThan(2 * minute)
     expect(lastPoll).toBeGreaterThanOrEqual(2 * minute - 10_000)
@@ -78,7 +80,7 @@ describe("waitForTerminal", () => {
       [source],
       minute
     )
-    expect(r._tag === "Failure" && r.failure._tag).toBe("WaitTimeoutError")
+    expect(r._tag === "Failure" && tagOf(r.failure)).toBe("WaitTimeout")
   })
 
   it("keeps waiting through not-found inside the grace window", async () => {
@@ -94,9 +96,10 @@ describe("waitForTerminal", () => {
     const { source, calls } = scriptedSource("servicediscovery", [nf])
     const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
     expect(r._tag).toBe("Failure")
-    if (r._tag !== "Failure" || r.failure._tag !== "OperationNotFoundError")
+    if (r._tag !== "Failure" || !hasReason(r.failure, "OperationNotFound"))
       throw new Error("expected not found")
     expect(r.failure.code).toBe("OperationNotFound")
+    expect(r.failure.ref).toEqual(ref())
     expect(r.failure.serviceMessage).toBe("no such operation")
     expect(r.failure.requestId).toBe("req-1")
     expect(calls.at(-1)!).toBeGreaterThanOrEqual(30_000)
@@ -130,32 +133,35 @@ describe("waitForTerminal", () => {
       [source],
       2 * minute
     )
-    if (r._tag !== "Failure" || r.failure._tag !== "WaitTimeoutError") throw new Error("expected a timeout")
-    expect(r.failure.lastError).toEqual({ code: "RequestLimitExceeded", message: "slow down" })
+    if (r._tag !== "Failure" || !hasReason(r.failure, "WaitTimeout")) throw new Error("expected a timeout")
+    expect(r.failure.reason.lastError?._tag).toBe("Throttled")
+    expect(r.failure.reason.lastError?.code).toBe("RequestLimitExceeded")
+    expect(r.failure.reason.lastError?.serviceMessage).toBe("slow down")
   })
 
   it.each([
-    ["denied", "AccessDeniedException", "AccessDeniedError"],
-    ["unauthenticated", "UnrecognizedClientException", "AccessDeniedError"],
-    ["invalid", "InvalidInput", "ServiceError"],
-    ["unknown", "Weird", "ServiceError"]
+    ["denied", "AccessDeniedException", "AccessDenied"],
+    ["unauthenticated", "UnrecognizedClientException", "Unauthenticated"],
+    ["invalid", "InvalidInput", "InvalidRequest"],
+    ["unknown", "Weird", "UnknownServiceError"]
   ] as const)("fails at once on %s with the service's code", async (reason, code, tag) => {
     const { source, calls } = scriptedSource("servicediscovery", [sourceError(reason, code, "no", 400)])
     const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
     expect(calls).toHaveLength(1)
     if (r._tag !== "Failure") throw new Error("expected a failure")
-    expect(r.failure._tag).toBe(tag)
-    expect((r.failure as { code: string }).code).toBe(code)
-    expect((r.failure as { requestId?: string }).requestId).toBe("req-1")
+    expect(tagOf(r.failure)).toBe(tag)
+    expect((r.failure as OpstatusError).code).toBe(code)
+    expect((r.failure as OpstatusError).requestId).toBe("req-1")
+    expect((r.failure as OpstatusError).ref).toEqual(ref())
   })
 
-  it("retries a malformed response a few times, then fails with a ServiceError", async () => {
+  it("retries a malformed response a few times, then fails with MalformedResponse", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [
       sourceError("malformed", "MalformedResponse", "no Operation")
     ])
     const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], 5 * minute)
     expect(calls).toHaveLength(3)
-    expect(r._tag === "Failure" && r.failure._tag === "ServiceError" && r.failure.reason).toBe("malformed")
+    expect(r._tag === "Failure" && tagOf(r.failure)).toBe("MalformedResponse")
   })
 
   it("never counts an unknown status as success and warns once", async () => {
@@ -170,7 +176,7 @@ describe("waitForTerminal", () => {
       [source],
       2 * minute
     )
-    expect(r._tag === "Failure" && r.failure._tag).toBe("WaitTimeoutError")
+    expect(r._tag === "Failure" && tagOf(r.failure)).toBe("WaitTimeout")
     expect(calls.length).toBeGreaterThan(3)
     expect(logs.filter((l) => l.includes("ROLLING_BACK"))).toHaveLength(1)
   })
@@ -182,7 +188,7 @@ describe("waitForTerminal", () => {
       [source],
       minute
     )
-    expect(r._tag === "Failure" && r.failure._tag).toBe("InvalidOperationRefError")
+    expect(r._tag === "Failure" && tagOf(r.failure)).toBe("InvalidRef")
     expect(calls).toHaveLength(0)
   })
 
@@ -197,7 +203,7 @@ describe("waitForTerminal", () => {
       [source],
       minute
     )
-    expect(r2._tag === "Failure" && r2.failure.message).toContain("No source is configured for lightsail")
+    expect(r2._tag === "Failure" && r2.failure.message).toContain('no source is registered for "lightsail"')
     expect(calls).toHaveLength(0)
   })
 
@@ -220,16 +226,23 @@ describe("waitForTerminal", () => {
 })
 
 describe("waitForSuccess", () => {
-  it("fails with OperationFailedError carrying the operation, code and message", async () => {
-    const failed = op("failed", { error: { code: "INTERNAL_FAILURE", message: "hosted zone broke" } })
+  it("fails with OperationFailed carrying the operation, code, message and request ID", async () => {
+    const failed = op("failed", {
+      error: { code: "INTERNAL_FAILURE", message: "hosted zone broke" },
+      requestId: "req-9"
+    })
     const { source } = scriptedSource("servicediscovery", [op("running"), failed])
     const r = await runWithClock(Waiter.waitForSuccess(ref(), fast), [source], 5 * minute)
     if (r._tag !== "Failure") throw new Error("expected a failure")
-    expect(r.failure).toBeInstanceOf(OperationFailedError)
-    if (!(r.failure instanceof OperationFailedError)) return
+    expect(r.failure).toBeInstanceOf(OpstatusError)
+    if (!hasReason(r.failure, "OperationFailed")) throw new Error("expected OperationFailed")
     expect(r.failure.code).toBe("INTERNAL_FAILURE")
+    expect(r.failure.serviceMessage).toBe("hosted zone broke")
+    expect(r.failure.requestId).toBe("req-9")
+    expect(r.failure.service).toBe("servicediscovery")
+    expect(r.failure.ref).toEqual(ref())
     expect(r.failure.message).toContain("hosted zone broke")
-    expect(r.failure.operation.status).toBe("failed")
+    expect(r.failure.reason.operation.status).toBe("failed")
   })
 
   it("returns a succeeded operation", async () => {
@@ -257,10 +270,10 @@ describe("waitForAll", () => {
     )
     if (r._tag !== "Success") throw new Error("waitForAll never fails")
     expect(r.success.map((o) => o.input)).toEqual([a, b, c])
-    expect(r.success.map((o) => (o.ok ? o.operation.status : o.error._tag))).toEqual([
+    expect(r.success.map((o) => (o.ok ? o.operation.status : o.error.reason._tag))).toEqual([
       "succeeded",
-      "AccessDeniedError",
-      "OperationFailedError"
+      "AccessDenied",
+      "OperationFailed"
     ])
   })
 })
@@ -284,7 +297,7 @@ describe("watch", () => {
       sourceError("denied", "AccessDeniedException", "no")
     ])
     const r = await runWithClock(Stream.runCollect(Waiter.watch(ref(), fast)), [source], 5 * minute)
-    expect(r._tag === "Failure" && r.failure._tag).toBe("AccessDeniedError")
+    expect(r._tag === "Failure" && tagOf(r.failure)).toBe("AccessDenied")
   })
 })
 
@@ -304,7 +317,7 @@ describe("get", () => {
       sourceError("not-found", "OperationNotFound", "gone", 404)
     ])
     const r = await runWithClock(Waiter.get(ref()), [source], minute)
-    expect(r._tag === "Failure" && r.failure._tag).toBe("OperationNotFoundError")
+    expect(r._tag === "Failure" && tagOf(r.failure)).toBe("OperationNotFound")
     expect(calls).toHaveLength(1)
   })
 })
@@ -319,8 +332,8 @@ describe("public errors", () => {
       )
     ])
     const r = await runWithClock(Waiter.waitForTerminal(ref(), fast), [source], minute)
-    if (r._tag !== "Failure" || r.failure._tag !== "AccessDeniedError")
-      throw new Error("expected AccessDeniedError")
+    if (r._tag !== "Failure" || !hasReason(r.failure, "Unauthenticated"))
+      throw new Error("expected Unauthenticated")
     expect(r.failure.message).toContain("could not authenticate the request")
     expect(r.failure.code).toBe("CredentialsProviderError")
   })
@@ -342,4 +355,56 @@ describe("interruption on TestClock", () => {
     expect(counts.before).toBeGreaterThan(3)
     expect(counts.after).toBe(counts.before)
   })
+})
+
+describe("one engine: every entry point means the same", () => {
+  type Run = (options: Waiter.WaitForOptions) => Effect.Effect<unknown, OpstatusError, Engine>
+  const entryPoints: ReadonlyArray<[string, Run]> = [
+    ["waitForTerminal", (o) => Waiter.waitForTerminal(ref(), o)],
+    [
+      "waitForAll",
+      (o) =>
+        Effect.flatMap(Waiter.waitForAll([ref()], o), ([x]) =>
+          x!.ok ? Effect.succeed(x!.operation) : Effect.fail(x!.error)
+        )
+    ],
+    ["watch", (o) => Stream.runDrain(Waiter.watch(ref(), o))]
+  ]
+
+  it.each(entryPoints)(
+    "%s ends at its deadline, not before, and says how long it waited",
+    async (_name, run) => {
+      const { source } = scriptedSource("servicediscovery", [op("running")])
+      const r = await Effect.runPromise(
+        Effect.gen(function* () {
+          const fiber = yield* Effect.forkChild(
+            Effect.result(run({ timeout: "10 seconds", minDelay: "5 seconds" }))
+          )
+          yield* TestClock.adjust(9_999)
+          const early = fiber.pollUnsafe()
+          yield* TestClock.adjust(1)
+          return { early, result: yield* Fiber.join(fiber) }
+        }).pipe(Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer([source]))))
+      )
+      expect(r.early).toBeUndefined()
+      if (r.result._tag !== "Failure" || !hasReason(r.result.failure, "WaitTimeout"))
+        throw new Error("expected a timeout")
+      expect(r.result.failure.reason.waitedMillis).toBe(10_000)
+      expect(r.result.failure.message).toContain("Timed out after 10s")
+    }
+  )
+
+  it.each(entryPoints)(
+    "%s reads on the same fixed spacing when minDelay equals maxDelay",
+    async (_name, run) => {
+      const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+      await runWithClock(
+        run({ timeout: "5 minutes", minDelay: "20 seconds", maxDelay: "20 seconds" }),
+        [source],
+        6 * minute
+      )
+      // At 0, 20, 40 ... 280 s: the last read lands minDelay before the deadline.
+      expect(calls).toEqual(Array.from({ length: 15 }, (_, i) => i * 20_000))
+    }
+  )
 })

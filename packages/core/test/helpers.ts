@@ -1,17 +1,56 @@
 /**
- * Test helpers: run an Effect on TestClock, and a scripted in-memory source
- * (our own source contract, not the SDK) that records when it was polled.
+ * Test helpers: run an Effect on TestClock, and scripted in-memory sources
+ * (plugins of our own source contract, not the SDK) that record when they
+ * were read. The services are declared here, as any plugin declares its own.
  */
 import { Clock, Effect, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
+import type { Engine } from "../src/Engine.js"
 import type { Operation } from "../src/Operation.js"
-import { InvalidOperationRefError, SourceError } from "../src/OperationError.js"
-import type { OperationRef, ServiceSlug } from "../src/OperationRef.js"
-import { type OperationSource, OperationSources } from "../src/OperationSource.js"
+import type { OperationRef } from "../src/OperationRef.js"
+import type { OperationSource, ServiceInfo } from "../src/OperationSource.js"
+import { OperationSources } from "../src/OperationSources.js"
+import { invalidRef, isOpstatusError, type OpstatusError, requestError } from "../src/OpstatusError.js"
+
+export type ServiceSlug = "lightsail" | "servicediscovery" | "ssm-sap"
+
+const defaults: Record<ServiceSlug, ServiceInfo["defaults"]> = {
+  lightsail: {
+    timeout: "30 minutes",
+    minDelay: "2 seconds",
+    maxDelay: "30 seconds",
+    notFoundGrace: "30 seconds"
+  },
+  servicediscovery: {
+    timeout: "5 minutes",
+    minDelay: "1 second",
+    maxDelay: "10 seconds",
+    notFoundGrace: "30 seconds"
+  },
+  "ssm-sap": {
+    timeout: "60 minutes",
+    minDelay: "5 seconds",
+    maxDelay: "60 seconds",
+    notFoundGrace: "30 seconds"
+  }
+}
+
+/** A test service's declaration (the slugs and defaults of the first adapters). */
+export const infoOf = (service: ServiceSlug): ServiceInfo => ({
+  service,
+  title: `Test ${service}`,
+  idRule:
+    service === "ssm-sap"
+      ? { maxLength: 38, pattern: /^\{?[0-9a-fA-F-]{36}\}?$/, description: "a UUID" }
+      : { maxLength: 255, pattern: /^[A-Za-z0-9-]+$/, description: "letters, digits and dashes" },
+  hints: {},
+  defaults: defaults[service],
+  statusTable: { PENDING: "pending", RUNNING: "running", SUCCEEDED: "succeeded", FAILED: "failed" }
+})
 
 /** Runs an effect with TestClock, advancing virtual time by `advance` after forking it. */
 export const runWithClock = <A, E>(
-  effect: Effect.Effect<A, E, OperationSources>,
+  effect: Effect.Effect<A, E, Engine | OperationSources>,
   sources: ReadonlyArray<OperationSource<any>>,
   advance: number
 ) =>
@@ -23,7 +62,7 @@ export const runWithClock = <A, E>(
     }).pipe(Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer(sources))))
   )
 
-export type Step = Operation | SourceError | "hang" | ((ref: OperationRef) => Operation | SourceError)
+export type Step = Operation | OpstatusError | "hang" | ((ref: OperationRef) => Operation | OpstatusError)
 
 /** A source that answers polls from a script; the last step repeats. */
 export const scriptedSource = (
@@ -34,28 +73,21 @@ export const scriptedSource = (
   const calls: number[] = []
   let i = 0
   const source: OperationSource<unknown> = {
-    service,
-    check: (ref) =>
-      options.regions === undefined || options.regions.includes(ref.region)
+    info: infoOf(service),
+    checkRegion: (region) =>
+      options.regions === undefined || options.regions.includes(region)
         ? Effect.void
-        : Effect.fail(
-            new InvalidOperationRefError({
-              input: ref.id,
-              reason: `no client for region ${ref.region}`,
-              message: `no client for region ${ref.region}`
-            })
-          ),
+        : Effect.fail(invalidRef(`${service}:${region}`, `no client for region ${region}`, service)),
     get: (ref) =>
       Effect.gen(function* () {
         calls.push(yield* Clock.currentTimeMillis)
         const step = script[Math.min(i++, script.length - 1)]!
         if (step === "hang") return yield* Effect.never
         const value = typeof step === "function" ? step(ref) : step
-        if (value instanceof SourceError) return yield* value
+        if (isOpstatusError(value)) return yield* value
         return value
       }),
     list: () => Stream.empty,
-    classify: (e) => new SourceError({ service, reason: "unknown", code: "Error", message: String(e) }),
     refsFromResponse: () => []
   }
   return { source, calls }
@@ -83,26 +115,42 @@ export const op = (
   ...extra
 })
 
+const reasonTags = {
+  "not-found": "OperationNotFound",
+  throttled: "Throttled",
+  transient: "ServiceUnavailable",
+  denied: "AccessDenied",
+  unauthenticated: "Unauthenticated",
+  invalid: "InvalidRequest",
+  malformed: "MalformedResponse",
+  unknown: "UnknownServiceError"
+} as const
+
+/** A failed request as a source reports it. */
 export const sourceError = (
-  reason: SourceError["reason"],
+  reason: keyof typeof reasonTags,
   code = "Err",
   message = "boom",
   httpStatus?: number
-) =>
-  new SourceError({
+): OpstatusError =>
+  requestError(reasonTags[reason], {
     service: "servicediscovery",
-    reason,
     code,
-    message,
+    serviceMessage: message,
     requestId: "req-1",
-    ...(httpStatus === undefined ? {} : { httpStatus })
+    httpStatus
   })
+
+/** The reason tag of a failure, for short assertions. */
+export const tagOf = (u: unknown): string | undefined => (isOpstatusError(u) ? u.reason._tag : undefined)
 
 /** One request a `worldSource` answered. */
 export interface Call {
   readonly kind: "get" | "list"
   readonly id?: string
   readonly at: number
+  /** The page a list call asked for (0 for the first). */
+  readonly page?: number
 }
 
 /**
@@ -114,12 +162,14 @@ export interface Call {
  */
 export const worldSource = (
   service: ServiceSlug,
-  world: (ref: OperationRef, now: number) => Operation | SourceError | "hang",
+  world: (ref: OperationRef, now: number) => Operation | OpstatusError | "hang" | "throw",
   options: {
     readonly batch?: {
       readonly pages?: number
       readonly summaries?: boolean
-      readonly fail?: (now: number) => SourceError | undefined
+      readonly fail?: (now: number, page: number) => OpstatusError | undefined
+      /** A page's items as the source hands them to the engine (to inject bad answers). */
+      readonly mangle?: (items: Array<unknown>, page: number) => Array<unknown>
     }
   } = {}
 ) => {
@@ -130,16 +180,16 @@ export const worldSource = (
       calls.push({ kind: "get", id: ref.id, at })
       const value = world(ref, at)
       if (value === "hang") return yield* Effect.never
-      if (value instanceof SourceError) return yield* value
+      if (value === "throw") throw new TypeError("Cannot read properties of null (reading 'Status')")
+      if (isOpstatusError(value)) return yield* value
       return value
     })
   const batch = options.batch
   const source: OperationSource<unknown> = {
-    service,
-    check: () => Effect.void,
+    info: infoOf(service),
+    checkRegion: () => Effect.void,
     get,
     list: () => Stream.empty,
-    classify: (e) => new SourceError({ service, reason: "unknown", code: "Error", message: String(e) }),
     refsFromResponse: () => [],
     ...(batch === undefined
       ? {}
@@ -153,37 +203,40 @@ export const worldSource = (
                       key: "list",
                       covers: candidates,
                       complete: batch.summaries !== true,
-                      pages: (gate) =>
-                        Stream.fromIterable(Array.from({ length: batch.pages ?? 1 }, (_, i) => i)).pipe(
-                          Stream.mapEffect((page) =>
-                            gate(
-                              Effect.gen(function* () {
-                                const at = yield* Clock.currentTimeMillis
-                                calls.push({ kind: "list", at })
-                                const failure = batch.fail?.(at)
-                                if (failure !== undefined) return yield* failure
-                                if (page > 0) return []
-                                const ops: Array<Operation> = []
-                                for (const { ref } of candidates) {
-                                  const value = world(ref, at)
-                                  if (value === "hang" || value instanceof SourceError) continue
-                                  if (batch.summaries === true) {
-                                    if (value.terminal) continue
-                                    ops.push({
-                                      ref: { service, region: ref.region, id: ref.id },
-                                      status: value.status,
-                                      terminal: false,
-                                      rawStatus: value.rawStatus,
-                                      resource: {},
-                                      region: ref.region,
-                                      raw: { Id: ref.id, Status: value.rawStatus }
-                                    })
-                                  } else ops.push(value)
-                                }
-                                return ops
-                              })
-                            )
-                          )
+                      page: (gate, token) =>
+                        gate(
+                          Effect.gen(function* () {
+                            const page = token === undefined ? 0 : Number(token)
+                            const at = yield* Clock.currentTimeMillis
+                            calls.push({ kind: "list", at, page })
+                            const failure = batch.fail?.(at, page)
+                            if (failure !== undefined) return yield* failure
+                            const next = page + 1 < (batch.pages ?? 1) ? String(page + 1) : undefined
+                            const ops: Array<unknown> = []
+                            if (page === 0) {
+                              for (const { ref } of candidates) {
+                                const value = world(ref, at)
+                                if (value === "hang" || value === "throw" || isOpstatusError(value)) continue
+                                if (batch.summaries === true) {
+                                  if (value.terminal) continue
+                                  ops.push({
+                                    ref: { service, region: ref.region, id: ref.id },
+                                    status: value.status,
+                                    terminal: false,
+                                    rawStatus: value.rawStatus,
+                                    resource: {},
+                                    region: ref.region,
+                                    raw: { Id: ref.id, Status: value.rawStatus }
+                                  })
+                                } else ops.push(value)
+                              }
+                            }
+                            const items = batch.mangle === undefined ? ops : batch.mangle(ops, page)
+                            return {
+                              items: items as Array<Operation>,
+                              ...(next === undefined ? {} : { next })
+                            }
+                          })
                         )
                     }
                   ]
@@ -221,7 +274,7 @@ export const timeline =
 
 /** Runs a program on TestClock with these sources, advancing the clock in steps up to `total`. */
 export const runOnClock = <A, E>(
-  effect: Effect.Effect<A, E, OperationSources>,
+  effect: Effect.Effect<A, E, Engine | OperationSources>,
   sources: ReadonlyArray<OperationSource<any>>,
   total: number,
   step = 100

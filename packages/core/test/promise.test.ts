@@ -1,16 +1,30 @@
-import { describe, expect, it } from "vitest"
-import type { FleetSummary } from "../src/Fleet.js"
+import { afterEach, describe, expect, it } from "vitest"
+import { hasReason, isOpstatusError, OpstatusError } from "../src/OpstatusError.js"
 import {
-  AccessDeniedError,
-  InvalidFleetStateError,
-  InvalidOperationRefError,
-  InvalidWaitOptionsError,
-  OperationFailedError,
-  WaitAbortedError,
-  WaitTimeoutError
-} from "../src/OperationError.js"
-import { createOperationStatus } from "../src/promise.js"
-import { op, ref, scriptedSource, sourceError } from "./helpers.js"
+  createOperationStatus,
+  type OperationStatusApi,
+  type OperationStatusOptions
+} from "../src/promise.js"
+import type { FleetSummary } from "../src/WaitOutcome.js"
+import { op, ref, scriptedSource, sourceError, tagOf } from "./helpers.js"
+
+/** Every API a test creates is closed after it. */
+const opened: Array<OperationStatusApi> = []
+const open = (options: OperationStatusOptions): OperationStatusApi => {
+  const status = createOperationStatus(options)
+  opened.push(status)
+  return status
+}
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()))
+})
+
+/** Resolves with the rejection's reason tag. */
+const rejectionTag = (p: Promise<unknown>) =>
+  p.then(
+    () => "resolved",
+    (e: unknown) => tagOf(e) ?? String(e)
+  )
 
 // Real timers with millisecond delays: the facade runs on the live clock.
 const quick = { minDelay: 1, maxDelay: 4, timeout: "5 seconds" } as const
@@ -18,7 +32,7 @@ const quick = { minDelay: 1, maxDelay: 4, timeout: "5 seconds" } as const
 describe("createOperationStatus (Promise facade)", () => {
   it("waitForTerminal resolves with the terminal operation and reports progress", async () => {
     const { source } = scriptedSource("servicediscovery", [op("pending"), op("running"), op("succeeded")])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const seen: string[] = []
     const result = await status.waitForTerminal(ref(), { ...quick, onProgress: (o) => seen.push(o.status) })
     expect(result.status).toBe("succeeded")
@@ -27,56 +41,61 @@ describe("createOperationStatus (Promise facade)", () => {
 
   it("accepts the string form of a ref", async () => {
     const { source } = scriptedSource("servicediscovery", [op("succeeded")])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const got = await status.get("servicediscovery:us-east-1:gv4g5meo7ndmeh4fqskygvk23d2fijwa-k9302yzd")
     expect(got.status).toBe("succeeded")
   })
 
-  it("rejects with the error class itself, not a wrapper", async () => {
+  it("rejects with OpstatusError itself, not a wrapper", async () => {
     const failed = op("failed", { error: { code: "INTERNAL_FAILURE", message: "broke" } })
     const { source } = scriptedSource("servicediscovery", [failed])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const error = await status.waitForSuccess(ref(), quick).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(OperationFailedError)
+    expect(error).toBeInstanceOf(OpstatusError)
     expect(error).toBeInstanceOf(Error)
-    expect((error as OperationFailedError)._tag).toBe("OperationFailedError")
-    expect((error as OperationFailedError).code).toBe("INTERNAL_FAILURE")
+    expect((error as OpstatusError)._tag).toBe("OpstatusError")
+    expect(hasReason(error, "OperationFailed")).toBe(true)
+    expect((error as OpstatusError).code).toBe("INTERNAL_FAILURE")
+    expect((error as OpstatusError).serviceMessage).toBe("broke")
   })
 
   it("rejects AccessDenied at once with the service's code", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [
       sourceError("denied", "AccessDeniedException", "nope", 403)
     ])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const error = await status.waitForTerminal(ref(), quick).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(AccessDeniedError)
-    expect((error as AccessDeniedError).code).toBe("AccessDeniedException")
+    expect(tagOf(error)).toBe("AccessDenied")
+    expect((error as OpstatusError).code).toBe("AccessDeniedException")
+    expect((error as OpstatusError).kind).toBe("request")
     expect(calls).toHaveLength(1)
   })
 
   it("rejects a bad ref and bad options before any request", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [op("succeeded")])
-    const status = createOperationStatus({ sources: [source] })
-    await expect(status.waitForTerminal("nope")).rejects.toBeInstanceOf(InvalidOperationRefError)
-    await expect(status.waitForTerminal(ref(), { timeout: "eventually" as never })).rejects.toBeInstanceOf(
-      InvalidWaitOptionsError
+    const status = open({ sources: [source] })
+    expect(await rejectionTag(status.waitForTerminal("nope"))).toBe("InvalidRef")
+    expect(await rejectionTag(status.waitForTerminal(ref(), { timeout: "eventually" as never }))).toBe(
+      "InvalidOptions"
     )
+    expect(await rejectionTag(status.waitForTerminal(Object.create(null)))).toBe("InvalidRef")
     expect(calls).toHaveLength(0)
   })
 
-  it("times out with WaitTimeoutError carrying the last operation", async () => {
+  it("times out with WaitTimeout carrying the last operation", async () => {
     const { source } = scriptedSource("servicediscovery", [op("running")])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const error = await status
       .waitForTerminal(ref(), { minDelay: 1, maxDelay: 5, timeout: 60 })
       .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(WaitTimeoutError)
-    expect((error as WaitTimeoutError).lastSeen?.status).toBe("running")
+    if (!hasReason(error, "WaitTimeout")) throw new Error("expected a timeout")
+    expect(error.reason.lastSeen?.status).toBe("running")
+    expect(error.operation?.status).toBe("running")
   })
 
   it("an abort stops polling at once and makes no further request", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [op("running")])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const controller = new AbortController()
     const waiting = status.waitForTerminal(ref(), {
       minDelay: 5,
@@ -86,7 +105,7 @@ describe("createOperationStatus (Promise facade)", () => {
     })
     await new Promise((r) => setTimeout(r, 30))
     controller.abort()
-    await expect(waiting).rejects.toBeInstanceOf(WaitAbortedError)
+    expect(await rejectionTag(waiting)).toBe("WaitAborted")
     const count = calls.length
     expect(count).toBeGreaterThan(0)
     await new Promise((r) => setTimeout(r, 40))
@@ -95,27 +114,27 @@ describe("createOperationStatus (Promise facade)", () => {
 
   it("an already aborted signal makes no request at all", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [op("running")])
-    const status = createOperationStatus({ sources: [source] })
-    await expect(status.waitForTerminal(ref(), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
-      WaitAbortedError
+    const status = open({ sources: [source] })
+    expect(await rejectionTag(status.waitForTerminal(ref(), { signal: AbortSignal.abort() }))).toBe(
+      "WaitAborted"
     )
     expect(calls).toHaveLength(0)
   })
 
   it("an abort interrupts a request in flight", async () => {
     const { source } = scriptedSource("servicediscovery", ["hang"])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const controller = new AbortController()
     const waiting = status.waitForTerminal(ref(), { ...quick, signal: controller.signal })
     setTimeout(() => controller.abort(), 10)
-    await expect(waiting).rejects.toBeInstanceOf(WaitAbortedError)
+    expect(await rejectionTag(waiting)).toBe("WaitAborted")
   })
 
   it("waitForAll settles every input in order", async () => {
     const { source } = scriptedSource("servicediscovery", [
       (r) => (r.id === "bad-1" ? sourceError("invalid", "InvalidInput", "bad id") : op("succeeded", {}, r))
     ])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const outcomes = await status.waitForAll(
       [ref("servicediscovery", "ok-1"), ref("servicediscovery", "bad-1")],
       quick
@@ -130,7 +149,7 @@ describe("createOperationStatus (Promise facade)", () => {
       op("running"),
       op("succeeded")
     ])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const seen: string[] = []
     for await (const o of status.watch(ref(), quick)) seen.push(o.status)
     expect(seen).toEqual(["pending", "running", "succeeded"])
@@ -140,18 +159,18 @@ describe("createOperationStatus (Promise facade)", () => {
     const { source } = scriptedSource("servicediscovery", [
       sourceError("denied", "AccessDeniedException", "no")
     ])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const iterate = async () => {
       for await (const _ of status.watch(ref(), quick)) {
         // drain
       }
     }
-    await expect(iterate()).rejects.toBeInstanceOf(AccessDeniedError)
+    expect(await rejectionTag(iterate())).toBe("AccessDenied")
   })
 
   it("watch stops on abort", async () => {
     const { source } = scriptedSource("servicediscovery", [op("running")])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const controller = new AbortController()
     const seen: string[] = []
     const iterate = async () => {
@@ -160,7 +179,7 @@ describe("createOperationStatus (Promise facade)", () => {
         controller.abort()
       }
     }
-    await expect(iterate()).rejects.toBeInstanceOf(WaitAbortedError)
+    expect(await rejectionTag(iterate())).toBe("WaitAborted")
     expect(seen).toEqual(["running"])
   })
 })
@@ -170,7 +189,7 @@ describe("createOperationStatus: the fleet", () => {
     const { source } = scriptedSource("servicediscovery", [
       (r) => op(r.id === "op-2" ? "failed" : "succeeded", {}, r)
     ])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const tags: string[] = []
     let summary: FleetSummary | undefined
     for await (const event of status.watchAll(
@@ -184,18 +203,38 @@ describe("createOperationStatus: the fleet", () => {
     expect(summary?.byStatus).toMatchObject({ succeeded: 1, failed: 1 })
   })
 
-  it("resume rejects a state it cannot read with InvalidFleetStateError, before any request", async () => {
+  it("resume rejects a state it cannot read with InvalidFleetState, before any request", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [op("succeeded")])
-    const status = createOperationStatus({ sources: [source] })
-    await expect(status.resume('{"version":1}')).rejects.toBeInstanceOf(InvalidFleetStateError)
+    const status = open({ sources: [source] })
+    expect(await rejectionTag(status.resume('{"version":2}'))).toBe("InvalidFleetState")
     expect(calls).toHaveLength(0)
   })
 
-  it("a bad fleet rate limit is refused when the API is created", () => {
+  it.each([
+    ["no options", undefined, "options"],
+    ["no sources", {}, "sources"],
+    ["a bad rate limit", { fleet: { rateLimit: { min: 5, max: 1 } } }, "fleet.rateLimit.min"],
+    ["bad defaults", { defaults: { timeout: "soon" } }, "timeout"],
+    ["two sources for one service", { twice: true }, "sources[1]"]
+  ])("%s is refused when the API is created, with a typed error", (_name, options, setting) => {
     const { source } = scriptedSource("servicediscovery", [op("succeeded")])
-    expect(() =>
-      createOperationStatus({ sources: [source], fleet: { rateLimit: { min: 5, max: 1 } } })
-    ).toThrow(TypeError)
+    const given =
+      options === undefined
+        ? undefined
+        : "twice" in options
+          ? { sources: [source, source] }
+          : "fleet" in options || "defaults" in options
+            ? { sources: [source], ...options }
+            : options
+    let thrown: unknown
+    try {
+      createOperationStatus(given as never)
+    } catch (error) {
+      thrown = error
+    }
+    expect(isOpstatusError(thrown)).toBe(true)
+    expect((thrown as OpstatusError).kind).toBe("input")
+    expect((thrown as OpstatusError).message).toContain(setting)
   })
 
   it("an aborted fleet wait stops polling, and another wait on the same source goes on", async () => {
@@ -203,7 +242,7 @@ describe("createOperationStatus: the fleet", () => {
     const { source, calls } = scriptedSource("servicediscovery", [
       (r) => op(r.id === "op-2" && ended ? "succeeded" : "running", {}, r)
     ])
-    const status = createOperationStatus({ sources: [source] })
+    const status = open({ sources: [source] })
     const controller = new AbortController()
     const aborted = status.waitForAll([ref("servicediscovery", "op-1")], {
       ...quick,
@@ -212,7 +251,7 @@ describe("createOperationStatus: the fleet", () => {
     const kept = status.waitForAll([ref("servicediscovery", "op-2")], quick)
     await new Promise((r) => setTimeout(r, 30))
     controller.abort()
-    await expect(aborted).rejects.toBeInstanceOf(WaitAbortedError)
+    expect(await rejectionTag(aborted)).toBe("WaitAborted")
     const polls = calls.length
     ended = true
     expect((await kept)[0]?.ok).toBe(true)
@@ -234,7 +273,7 @@ describe("warnings", () => {
       return true
     }) as typeof process.stdout.write
     try {
-      const status = createOperationStatus({ sources: [source], onWarning: (m) => warnings.push(m) })
+      const status = open({ sources: [source], onWarning: (m) => warnings.push(m) })
       expect((await status.waitForTerminal(ref(), { minDelay: 1, maxDelay: 2 })).status).toBe("succeeded")
     } finally {
       process.stdout.write = write
@@ -243,5 +282,83 @@ describe("warnings", () => {
     expect(warnings[0]).toContain('"QUARANTINED"')
     expect(warnings[0]).toContain("never counts as success")
     expect(writes.join("")).not.toContain("QUARANTINED")
+  })
+})
+
+describe("warnings are per API, not per process", () => {
+  it("a second API warns about the same unknown status again", async () => {
+    const warnings: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const { source } = scriptedSource("servicediscovery", [
+        op("unknown", { rawStatus: "QUARANTINED" }),
+        op("succeeded")
+      ])
+      const status = open({ sources: [source], onWarning: (m) => warnings.push(m) })
+      await status.waitForTerminal(ref(), { minDelay: 1, maxDelay: 2 })
+    }
+    expect(warnings.filter((w) => w.includes("QUARANTINED"))).toHaveLength(2)
+  })
+})
+
+describe("abort at scale", () => {
+  it("300 waits on one signal all reject in the abort event itself, and make no further request", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+    const status = open({
+      sources: [source],
+      fleet: { rateLimit: { start: 10_000, max: 10_000 }, concurrency: 300 }
+    })
+    const controller = new AbortController()
+    const refs = Array.from({ length: 300 }, (_, i) => ref("servicediscovery", `op-${i}`))
+    let settled = 0
+    const tags: Array<string> = []
+    const waits = refs.map((r) =>
+      status
+        .waitForTerminal(r, { minDelay: 5, maxDelay: 5, timeout: "1 minute", signal: controller.signal })
+        .then(
+          () => tags.push("resolved"),
+          (e: unknown) => tags.push(tagOf(e) ?? "untyped")
+        )
+        .finally(() => settled++)
+    )
+    // Every wait has been read at least once.
+    while (calls.length < 300) await new Promise((r) => setTimeout(r, 5))
+    controller.abort()
+    // No timer or I/O turn between the abort and the checks: only promise reactions ran.
+    for (let i = 0; i < 5; i++) await Promise.resolve()
+    expect(settled).toBe(300)
+    const atAbort = calls.length
+    await Promise.all(waits)
+    expect(new Set(tags)).toEqual(new Set(["WaitAborted"]))
+    await new Promise((r) => setTimeout(r, 30))
+    expect(calls.length).toBe(atAbort)
+  })
+})
+
+describe("close", () => {
+  it("ends the waits still going with WaitAborted, stops reading, and refuses later calls", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+    const status = createOperationStatus({ sources: [source] })
+    const waiting = rejectionTag(
+      status.waitForTerminal(ref(), { minDelay: 2, maxDelay: 2, timeout: "1 minute" })
+    )
+    while (calls.length < 2) await new Promise((r) => setTimeout(r, 2))
+    await status.close()
+    expect(await waiting).toBe("WaitAborted")
+    const atClose = calls.length
+    await new Promise((r) => setTimeout(r, 20))
+    expect(calls.length).toBe(atClose)
+    expect(await rejectionTag(status.waitForTerminal(ref()))).toBe("WaitAborted")
+    expect(await rejectionTag(status.get(ref()))).toBe("WaitAborted")
+    await status.close()
+  })
+
+  it("is what await using calls", async () => {
+    const { source } = scriptedSource("servicediscovery", [op("running")])
+    let outer: OperationStatusApi | undefined
+    {
+      await using status = createOperationStatus({ sources: [source] })
+      outer = status
+    }
+    expect(await rejectionTag(outer.waitForTerminal(ref()))).toBe("WaitAborted")
   })
 })

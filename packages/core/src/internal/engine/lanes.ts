@@ -30,6 +30,13 @@ export interface EngineState {
   closed: boolean
 }
 
+/** Where an engine service keeps its state, for the engine's own tests and diagnostics. */
+export const engineStateKey: unique symbol = Symbol.for("@opstatus/core/Engine/state") as never
+
+/** The state of an engine service. */
+export const engineStateOf = (engine: object): EngineState =>
+  (engine as { [engineStateKey]: EngineState })[engineStateKey]
+
 export const makeEngineState = (scope: Scope.Scope): EngineState => ({
   scope,
   lanes: new Map(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { dateField, toDate } from "../src/Adapter.js"
+import { dateField, toDate } from "../src/AdapterKit.js"
 
 describe("toDate", () => {
   it.each([
