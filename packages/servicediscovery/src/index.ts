@@ -3,4 +3,22 @@
  *
  * @since 0.1.0
  */
-export * from "./ServiceDiscoverySource.js"
+export {
+  CloudMapGetOperationAnswer,
+  CloudMapListOperationsAnswer,
+  CloudMapOperationSummary,
+  CloudMapRawOperation,
+  classifyServiceDiscoveryError,
+  cloudMapBatchReads,
+  refFromResponse,
+  type ServiceDiscoveryQuery,
+  type ServiceDiscoverySourceOptions,
+  serviceDiscoveryErrorNames,
+  serviceDiscoveryService,
+  serviceDiscoverySource,
+  serviceDiscoveryStatusTable,
+  toFilters,
+  toOperation,
+  windowSlackAfterMillis,
+  windowSlackBeforeMillis
+} from "./ServiceDiscoverySource.js"
