@@ -266,6 +266,11 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
           next: () =>
             start()
               .then((it) => it.next())
+              .then((result) => {
+                // Cut off by `close()` rather than ended: say so.
+                if (result.done === true && closed) return Promise.reject(closedError())
+                return result
+              })
               .catch((e: unknown) => Promise.reject(Cause.isCause(e) ? Cause.squash(e) : e)),
           return: (value?: unknown) =>
             inner?.return === undefined

@@ -362,3 +362,30 @@ describe("close", () => {
     expect(await rejectionTag(outer.waitForTerminal(ref()))).toBe("WaitAborted")
   })
 })
+
+describe("close leaves nothing behind", () => {
+  it("a process that closes its API ends by itself, its waits rejected with WaitAborted", async () => {
+    const { spawn } = await import("node:child_process")
+    const fixture = new URL("./fixtures/closeThenExit.ts", import.meta.url).pathname
+    const child = spawn(process.execPath, ["--import", "tsx", fixture], { stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    child.stdout.on("data", (chunk) => {
+      out += String(chunk)
+    })
+    // Bounded by what the child does: it ends when nothing keeps it alive; the bound only guards a hang.
+    const code = await new Promise<number | null>((resolve) => {
+      const guard = setTimeout(() => {
+        child.kill("SIGKILL")
+        resolve(null)
+      }, 60_000)
+      child.on("exit", (c) => {
+        clearTimeout(guard)
+        resolve(c)
+      })
+    })
+    expect(code).toBe(0)
+    const line = JSON.parse(out.trim().split("\n").at(-1) ?? "{}")
+    expect(line.closed).toBe(true)
+    expect(line.tags).toEqual(["WaitAborted", "WaitAborted", ["WaitAborted"], ["WaitAborted", "WaitAborted"]])
+  }, 70_000)
+})
