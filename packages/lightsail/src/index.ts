@@ -3,4 +3,20 @@
  *
  * @since 0.1.0
  */
-export * from "./LightsailSource.js"
+export {
+  classifyLightsailError,
+  LightsailGetOperationAnswer,
+  LightsailGetOperationsAnswer,
+  LightsailGetOperationsForResourceAnswer,
+  type LightsailQuery,
+  LightsailRawOperation,
+  type LightsailSourceOptions,
+  lightsailBatchReads,
+  lightsailErrorNames,
+  lightsailService,
+  lightsailSource,
+  lightsailStatusTable,
+  operationsFromResponse,
+  refsFromResponse,
+  toOperation
+} from "./LightsailSource.js"
