@@ -65,16 +65,16 @@ interface RegionConfig {
   readonly config?: { readonly region?: unknown }
 }
 
-const readRegion = (client: unknown): Effect.Effect<string | undefined> =>
-  Effect.suspend(() => {
+/** The region a client's config names; a promise of plain reactions, so it is known within a few microtasks. */
+const readRegion = async (client: unknown): Promise<string | undefined> => {
+  try {
     const region = (client as RegionConfig)?.config?.region
-    if (typeof region === "string") return Effect.succeed(region)
-    if (typeof region !== "function") return Effect.succeed(undefined)
-    return Effect.tryPromise(async () => {
-      const value: unknown = await (region as () => unknown)()
-      return typeof value === "string" ? value : undefined
-    })
-  }).pipe(Effect.orElseSucceed(() => undefined))
+    const value: unknown = typeof region === "function" ? await (region as () => unknown)() : region
+    return typeof value === "string" && value !== "" ? value : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * The clients of a source, by region.
@@ -85,7 +85,11 @@ const readRegion = (client: unknown): Effect.Effect<string | undefined> =>
 export interface Clients<Client> {
   /** The client serving a region, or `InvalidRef` naming the region. No request is made. */
   readonly clientFor: (region: string) => Effect.Effect<Client, OpstatusError>
-  /** The region of a single configured client when it is known without asking it (given, or a string in its config). */
+  /**
+   * The region of a single configured client when it is known without waiting: given, a string in
+   * its config, or its config's region provider once it has answered (it is asked when the source
+   * is built).
+   */
   readonly knownRegion: () => string | undefined
 }
 
@@ -111,19 +115,26 @@ export const makeClients = <Client>(service: string, options: ClientOptions<Clie
     )
   }
   const cache = new Map<string, Client>()
-  let ownRegion: Promise<string | undefined> | undefined
   const notServed = (region: string, detail: string) =>
     invalidRef(`${service}:${region}`, `no ${service} client serves region ${region}${detail}`, service)
+
+  // An SDK v3 client keeps its region as an async provider, even when it was built with a string:
+  // start reading it now, so that by the time a response is read for refs it is known.
+  let resolvedRegion: string | undefined
+  const ownRegion: Promise<string | undefined> | undefined =
+    "client" in options && options.region === undefined
+      ? readRegion(options.client).then((region) => {
+          resolvedRegion = region
+          return region
+        })
+      : undefined
 
   /** The region of a single configured client, if it can be known. */
   const defaultRegion: Effect.Effect<string | undefined> =
     "client" in options
       ? options.region !== undefined
         ? Effect.succeed(options.region)
-        : Effect.suspend(() => {
-            ownRegion ??= Effect.runPromise(readRegion(options.client))
-            return Effect.promise(() => ownRegion as Promise<string | undefined>)
-          })
+        : Effect.promise(() => ownRegion as Promise<string | undefined>)
       : Effect.succeed(undefined)
 
   const clientFor = (region: string): Effect.Effect<Client, OpstatusError> => {
@@ -159,7 +170,7 @@ export const makeClients = <Client>(service: string, options: ClientOptions<Clie
     if (!("client" in options)) return undefined
     if (options.region !== undefined) return options.region
     const region = (options.client as RegionConfig)?.config?.region
-    return typeof region === "string" ? region : undefined
+    return typeof region === "string" ? region : resolvedRegion
   }
   return { clientFor, knownRegion }
 }
@@ -428,16 +439,16 @@ export const stringField = <K extends string>(key: K, value: unknown): { readonl
  * @category models
  */
 export const Wire = {
-  /** An optional string that may come as `null`. */
-  string: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  /** An optional string that may come as `null` (or `undefined`, as the SDK's types allow). */
+  string: Schema.optional(Schema.NullOr(Schema.String)),
   /** An optional boolean that may come as `null`. */
-  boolean: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+  boolean: Schema.optional(Schema.NullOr(Schema.Boolean)),
   /** An optional timestamp: a `Date`, epoch seconds or an ISO string, read leniently by `toDate`. */
-  timestamp: Schema.optionalKey(Schema.Unknown),
+  timestamp: Schema.optional(Schema.Unknown),
   /** An optional map of strings that may come as `null`. */
-  stringMap: Schema.optionalKey(Schema.NullOr(Schema.Record(Schema.String, Schema.String))),
+  stringMap: Schema.optional(Schema.NullOr(Schema.Record(Schema.String, Schema.String))),
   /** An optional array of `item` that may come as `null`. */
-  array: <S extends Schema.Top>(item: S) => Schema.optionalKey(Schema.NullOr(Schema.Array(item))),
+  array: <S extends Schema.Top>(item: S) => Schema.optional(Schema.NullOr(Schema.Array(item))),
   /** An optional struct that may come as `null`. */
-  struct: <S extends Schema.Top>(struct: S) => Schema.optionalKey(Schema.NullOr(struct))
+  struct: <S extends Schema.Top>(struct: S) => Schema.optional(Schema.NullOr(struct))
 } as const

@@ -85,6 +85,8 @@ export interface ResumeOptions {
 export interface GetOptions {
   /** How long the read and its retries may take; defaults to the service's timeout, at most a minute. */
   readonly timeout?: WaitOptions["timeout"]
+  /** Retries of a throttled or unavailable read start at a quarter of this; defaults to the service's. */
+  readonly minDelay?: WaitOptions["minDelay"]
 }
 
 /**
@@ -388,7 +390,13 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
   const get = (input: string | OperationRef, options?: GetOptions) =>
     Effect.gen(function* () {
       const { ref, source } = yield* registry.resolve(input)
-      const policy = yield* resolvePolicy(source.info.defaults, options)
+      const policy = yield* resolvePolicy(
+        source.info.defaults,
+        options?.minDelay === undefined
+          ? undefined
+          : { minDelay: options.minDelay, maxDelay: options.minDelay },
+        options?.timeout === undefined ? undefined : { timeout: options.timeout }
+      )
       const timeoutMillis =
         options?.timeout === undefined ? Math.min(policy.timeoutMillis, 60_000) : policy.timeoutMillis
       const startedAt = yield* Clock.currentTimeMillis

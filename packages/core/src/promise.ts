@@ -80,6 +80,8 @@ export interface PromiseGetOptions {
   readonly signal?: AbortSignal | undefined
   /** How long the read and its retries may take; defaults to the service's timeout, at most a minute. */
   readonly timeout?: WaitOptions["timeout"]
+  /** Retries of a throttled or unavailable read start at a quarter of this; defaults to `defaults.minDelay`, else the service's. */
+  readonly minDelay?: WaitOptions["minDelay"]
 }
 
 /**
@@ -316,8 +318,16 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
   }
 
   return {
-    get: (ref, o) =>
-      run(Waiter.get(ref, o?.timeout === undefined ? undefined : { timeout: o.timeout }), o?.signal),
+    get: (ref, o) => {
+      const minDelay = o?.minDelay ?? defaults?.minDelay
+      return run(
+        Waiter.get(ref, {
+          ...(o?.timeout === undefined ? {} : { timeout: o.timeout }),
+          ...(minDelay === undefined ? {} : { minDelay })
+        }),
+        o?.signal
+      )
+    },
     waitForTerminal: (input, o) => run(Waiter.waitForTerminal(input, withDefaults(o)), o?.signal),
     waitForSuccess: (input, o) => run(Waiter.waitForSuccess(input, withDefaults(o)), o?.signal),
     waitForAll: (inputs, o) => run(Waiter.waitForAll(inputs, withDefaults(o)), o?.signal),

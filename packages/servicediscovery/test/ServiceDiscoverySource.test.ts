@@ -8,6 +8,7 @@ import {
   NamespaceAlreadyExists,
   NamespaceNotFound,
   OperationNotFound,
+  RegisterInstanceCommand,
   RequestLimitExceeded,
   ResourceInUse,
   ResourceLimitExceeded,
@@ -631,15 +632,27 @@ describe("refs from mutating responses", () => {
     client.destroy()
   })
 
-  // The kit reads the region of an SDK v3 client only when its config holds a string; the
-  // SDK resolves `config.region` to an async provider, so core cannot see it yet.
-  it.fails("the source fills in its client's own region", () => {
+  it("the source fills in its client's own region: a mutating call's response goes straight to a wait", async () => {
     const client = new ServiceDiscoveryClient({ region: "us-east-1" })
+    const mock = mockClient(client)
+    mock.on(RegisterInstanceCommand).resolves({ OperationId: id })
     try {
-      expect(serviceDiscoverySource({ client }).refsFromResponse({ OperationId: id })).toEqual([
-        { service: "servicediscovery", region: "us-east-1", id }
+      const source = serviceDiscoverySource({ client })
+      const response = await client.send(
+        new RegisterInstanceCommand({
+          ServiceId: "srv-1",
+          InstanceId: "i-1",
+          Attributes: { AWS_INSTANCE_IPV4: "10.0.0.1" }
+        })
+      )
+      // The mock answers within microtasks; a real call crosses the network, by which time the
+      // client's region provider has long answered. One turn of the event loop stands for it.
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(source.refsFromResponse(response, { hints: { serviceId: "srv-1" } })).toEqual([
+        { service: "servicediscovery", region: "us-east-1", id, hints: { serviceId: "srv-1" } }
       ])
     } finally {
+      mock.restore()
       client.destroy()
     }
   })
