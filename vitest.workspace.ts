@@ -10,5 +10,6 @@ export const projects = [
   "packages/emulator",
   "packages/e2e",
   "packages/bench",
-  "packages/cli"
+  "packages/cli",
+  "scripts"
 ]

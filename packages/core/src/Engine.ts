@@ -19,7 +19,6 @@ import { Cause, Clock, Context, Effect, Exit, Option, Schedule, type Scope } fro
 import { FleetConfig, resolveFleetOptions } from "./FleetConfig.js"
 import { decodeFleetState, encodeFleetState, type FleetState, type FleetStateEntry } from "./FleetState.js"
 import { checkedOperation } from "./internal/engine/entries.js"
-import { Group } from "./internal/engine/group.js"
 import {
   abortGroup,
   awaitGroup,
@@ -31,6 +30,7 @@ import {
   type WaiterSpec,
   warnUnknownStatus
 } from "./internal/engine/lanes.js"
+import { Group } from "./internal/engine/state.js"
 import { isOperation, type Operation } from "./Operation.js"
 import { formatRef, type OperationRef } from "./OperationRef.js"
 import {

@@ -6,7 +6,7 @@
  * that reads them; core knows none of them.
  *
  * Its string form is `service:region:id`, for example
- * `servicediscovery:us-east-1:gv4g5meo7ndmeh4fqskygvk23d2fijwa-k9302yzd`.
+ * `myservice:us-east-1:op-1234`.
  * This module is vocabulary only: parsing and checking a ref against the
  * sources that serve it is in `Refs`.
  *
@@ -21,7 +21,7 @@ import { Schema } from "effect"
  * @category models
  */
 export const OperationRef = Schema.Struct({
-  /** The service's slug, as its source declares it: `lightsail`, `servicediscovery`, `ssm-sap`... */
+  /** The service's slug, as its source declares it. */
   service: Schema.String,
   region: Schema.String,
   id: Schema.String,

@@ -54,7 +54,7 @@ export interface PolicyDefaults {
 export interface ServiceInfo {
   /** The service's slug, the first part of a ref: lower-case letters, digits and dashes. */
   readonly service: string
-  /** The service's name for people: `"Amazon Lightsail"`. */
+  /** The service's name for people, as AWS writes it. */
   readonly title: string
   readonly idRule: IdRule
   /**

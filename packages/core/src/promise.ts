@@ -44,7 +44,7 @@ import { resolvePolicy, type WaitOptions } from "./WaitPolicy.js"
  * @category models
  */
 export interface OperationStatusOptions {
-  /** One source per service: `lightsailSource(...)`, `serviceDiscoverySource(...)`, a source of your own... */
+  /** One source per service: an adapter's, or a source of your own. */
   readonly sources: ReadonlyArray<OperationSource<any>>
   /** Defaults for every wait, over the per-service defaults. */
   readonly defaults?: WaitOptions | undefined

@@ -10,7 +10,7 @@ import { malformedResponse, type OpstatusError } from "../../OpstatusError.js"
 import type { WaitOutcome } from "../../WaitOutcome.js"
 import { clampToDeadline, nextDelay, type PollSignal } from "../../WaitPolicy.js"
 import { decide, failureFor } from "../acceptor.js"
-import type { Entry, Lane, RoundState, Waiter } from "./types.js"
+import type { Entry, Lane, RoundState, Waiter } from "./state.js"
 
 const statuses = new Set(["pending", "running", "succeeded", "failed", "cancelled", "unknown"])
 

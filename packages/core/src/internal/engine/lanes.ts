@@ -14,11 +14,10 @@ import { waitAborted, waitTimeout } from "../../OpstatusError.js"
 import type { WaitOutcome } from "../../WaitOutcome.js"
 import type { WaitPolicy } from "../../WaitPolicy.js"
 import { detach, mergeHints, notify, updateAggregates } from "./entries.js"
-import type { Group } from "./group.js"
 import { mulberry32 } from "./prng.js"
 import { makeRateLimiter } from "./rateLimiter.js"
 import { afterDefect, canBatch, reportOf, runRound } from "./round.js"
-import type { Entry, Lane, Waiter } from "./types.js"
+import type { Entry, Group, Lane, Waiter } from "./state.js"
 
 /** The state of one engine: its lanes, its waits in progress, what it has warned about. */
 export interface EngineState {

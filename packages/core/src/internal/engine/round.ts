@@ -27,7 +27,7 @@ import { malformedLimit } from "../acceptor.js"
 import { acceptFailure, acceptSnapshot, checkedOperation, lastDeadline, reschedule } from "./entries.js"
 import { type Choice, chooseReads } from "./planner.js"
 import { mulberry32 } from "./prng.js"
-import type { Entry, Lane, ReadCursor, RoundState } from "./types.js"
+import type { Entry, Lane, ReadCursor, RoundState } from "./state.js"
 
 /** No list read walks more pages than this in one pass. */
 export const maxPages = 10_000
