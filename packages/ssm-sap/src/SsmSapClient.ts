@@ -2,30 +2,51 @@
  * The structural contract of an SSM for SAP client. `@aws-sdk/client-ssm-sap`
  * is an optional peer: opstatus accepts its aggregated `SsmSap` class by
  * method shape, or a bare `SsmSapClient` plus its command classes, without
- * importing it. Every output field is optional and may be `undefined`, as in
- * the official models, so the official types fit.
+ * importing it (`@opstatus/ssm-sap/http` has a small client of the same
+ * shape). Every output field is optional, as in the official models, and may
+ * also be `null`, as in the AWS CLI's JSON: the official types fit.
  *
  * @since 0.1.0
  */
+import { invalidConfig } from "./internal/invalidConfig.js"
 
 /**
- * An SSM for SAP operation as the SDK returns it.
+ * SSM for SAP's operation statuses, as the SDK's `OperationStatus` enum.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type SapOperationStatus = "INPROGRESS" | "SUCCESS" | "ERROR"
+
+/**
+ * SSM for SAP's operation event statuses, as the SDK's `OperationEventStatus` enum.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type SapOperationEventStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED"
+
+/**
+ * An SSM for SAP operation as the SDK returns it. Timestamps are `Date`s from
+ * the SDK, epoch seconds or ISO strings from the AWS CLI.
  *
  * @since 0.1.0
  * @category models
  */
 export interface SapOperation {
-  readonly Id?: string | undefined
-  readonly Type?: string | undefined
-  readonly Status?: string | undefined
-  readonly StatusMessage?: string | undefined
-  readonly Properties?: Record<string, string> | undefined
-  readonly ResourceType?: string | undefined
-  readonly ResourceId?: string | undefined
-  readonly ResourceArn?: string | undefined
-  readonly StartTime?: Date | undefined
-  readonly EndTime?: Date | undefined
-  readonly LastUpdatedTime?: Date | undefined
+  readonly Id?: string | null | undefined
+  readonly Type?: string | null | undefined
+  /** A `SapOperationStatus`, or a value AWS adds later. */
+  readonly Status?: string | null | undefined
+  readonly StatusMessage?: string | null | undefined
+  /** A sparse map: values may be `null`. */
+  readonly Properties?: Readonly<Record<string, string | null>> | null | undefined
+  readonly ResourceType?: string | null | undefined
+  readonly ResourceId?: string | null | undefined
+  readonly ResourceArn?: string | null | undefined
+  readonly StartTime?: unknown
+  readonly EndTime?: unknown
+  readonly LastUpdatedTime?: unknown
 }
 
 /**
@@ -35,13 +56,18 @@ export interface SapOperation {
  * @category models
  */
 export interface SapOperationEvent {
-  readonly Description?: string | undefined
+  readonly Description?: string | null | undefined
   readonly Resource?:
-    | { readonly ResourceArn?: string | undefined; readonly ResourceType?: string | undefined }
+    | {
+        readonly ResourceArn?: string | null | undefined
+        readonly ResourceType?: string | null | undefined
+      }
+    | null
     | undefined
-  readonly Status?: string | undefined
-  readonly StatusMessage?: string | undefined
-  readonly Timestamp?: Date | undefined
+  /** A `SapOperationEventStatus`, or a value AWS adds later. */
+  readonly Status?: string | null | undefined
+  readonly StatusMessage?: string | null | undefined
+  readonly Timestamp?: unknown
 }
 
 /**
@@ -80,15 +106,25 @@ export interface SsmSapLike {
   getOperation(
     args: { OperationId: string },
     options?: SapCallOptions
-  ): Promise<{ Operation?: SapOperation | undefined } & Metadata>
+  ): Promise<{ readonly Operation?: SapOperation | null | undefined } & Metadata>
   listOperations(
     args: { ApplicationId: string; MaxResults?: number; NextToken?: string; Filters?: SapFilter[] },
     options?: SapCallOptions
-  ): Promise<{ Operations?: SapOperation[] | undefined; NextToken?: string | undefined } & Metadata>
+  ): Promise<
+    {
+      readonly Operations?: ReadonlyArray<SapOperation | null> | null | undefined
+      readonly NextToken?: string | null | undefined
+    } & Metadata
+  >
   listOperationEvents(
     args: { OperationId: string; MaxResults?: number; NextToken?: string; Filters?: SapFilter[] },
     options?: SapCallOptions
-  ): Promise<{ OperationEvents?: SapOperationEvent[] | undefined; NextToken?: string | undefined } & Metadata>
+  ): Promise<
+    {
+      readonly OperationEvents?: ReadonlyArray<SapOperationEvent | null> | null | undefined
+      readonly NextToken?: string | null | undefined
+    } & Metadata
+  >
 }
 
 /**
@@ -121,27 +157,45 @@ export interface SsmSapCommands {
  */
 export type SsmSapClientLike = SsmSapLike | SsmSapBareClient
 
-const isAggregate = (client: SsmSapClientLike): client is SsmSapLike =>
-  typeof (client as SsmSapLike).getOperation === "function" &&
-  typeof (client as SsmSapLike).listOperations === "function" &&
-  typeof (client as SsmSapLike).listOperationEvents === "function"
+const methodOf = (client: object, name: string): unknown => (client as Record<string, unknown>)[name]
+
+const isAggregate = (client: object): client is SsmSapLike =>
+  typeof methodOf(client, "getOperation") === "function" &&
+  typeof methodOf(client, "listOperations") === "function" &&
+  typeof methodOf(client, "listOperationEvents") === "function"
+
+const commandNames = ["GetOperationCommand", "ListOperationsCommand", "ListOperationEventsCommand"] as const
 
 /**
  * Gives a bare client the aggregated shape, using the command classes.
+ * Throws `InvalidConfig` (an `OpstatusError`) when the client is neither
+ * kind, or a bare client comes without its command classes.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const toSsmSapLike = (client: SsmSapClientLike, commands: SsmSapCommands | undefined): SsmSapLike => {
-  if (isAggregate(client)) return client
-  if (typeof (client as SsmSapBareClient)?.send !== "function") {
-    throw new TypeError(
-      "ssm-sap source: the client must be an SsmSap (getOperation, listOperations, listOperationEvents) or an SsmSapClient with send"
+  if ((typeof client !== "object" && typeof client !== "function") || client === null) {
+    throw invalidConfig(
+      "ssm-sap source client",
+      "pass an SsmSap (getOperation, listOperations, listOperationEvents) or an SsmSapClient with send"
     )
   }
-  if (commands === undefined) {
-    throw new TypeError(
-      "ssm-sap source: a bare SsmSapClient needs its command classes: { commands: { GetOperationCommand, ListOperationsCommand, ListOperationEventsCommand } }"
+  if (isAggregate(client)) return client
+  if (typeof methodOf(client, "send") !== "function") {
+    throw invalidConfig(
+      "ssm-sap source client",
+      "the client must be an SsmSap (getOperation, listOperations, listOperationEvents) or an SsmSapClient with send"
+    )
+  }
+  if (
+    typeof commands !== "object" ||
+    commands === null ||
+    !commandNames.every((name) => typeof commands[name] === "function")
+  ) {
+    throw invalidConfig(
+      "ssm-sap source commands",
+      "a bare SsmSapClient needs its command classes: { commands: { GetOperationCommand, ListOperationsCommand, ListOperationEventsCommand } }"
     )
   }
   const bare = client as SsmSapBareClient

@@ -1,49 +1,58 @@
 /**
- * AWS Systems Manager for SAP operations. Application changes return
- * `{ OperationId }` (UpdateApplicationSettings returns `{ OperationIds }`);
- * GetOperation returns the operation with a `StatusMessage` and
- * `Properties`; ListOperations needs the `ApplicationId`; ListOperationEvents
- * gives the operation's steps. SSM for SAP has no error code on a failed
- * operation: `StatusMessage` is the message.
+ * AWS Systems Manager for SAP operations, as a spec for the adapter kit.
+ * Application changes return `{ OperationId }` (UpdateApplicationSettings
+ * returns `{ OperationIds }`); GetOperation returns the operation with a
+ * `StatusMessage` and `Properties`; ListOperations needs the application;
+ * ListOperationEvents gives the operation's steps. SSM for SAP has no error
+ * code on a failed operation: `StatusMessage` is the message.
  *
  * @since 0.1.0
  */
+import type {
+  BatchCandidate,
+  BatchRead,
+  Gate,
+  Operation,
+  OperationBatchReader,
+  OperationRef,
+  OperationSource,
+  OperationStatus,
+  OperationStep,
+  OpstatusError,
+  Page,
+  RefHints,
+  ServiceInfo
+} from "@opstatus/core"
 import {
-  type BatchCandidate,
-  type BatchRead,
   type ClientOptions,
   classifySdkError,
   dateField,
-  fieldOf,
-  type Gate,
-  type InvalidOperationRefError,
-  InvalidQueryError,
-  makeClientResolver,
+  type ErrorNames,
+  groupBy,
+  invalidQuery,
+  makeSource,
   makeStatusMapper,
-  malformedResponse,
-  type Operation,
-  type OperationBatchReader,
-  type OperationRef,
-  type OperationSource,
-  type OperationStep,
   paginate,
-  paginatePages,
-  type RefHints,
-  request,
+  type Requester,
   requireRegion,
-  type SourceError,
-  type StatusTable
-} from "@opstatus/core"
-import { Effect, Stream } from "effect"
+  stringField,
+  Wire
+} from "@opstatus/core/adapter-kit"
+import { Effect, Schema, Stream } from "effect"
+import { invalidConfig } from "./internal/invalidConfig.js"
 import {
   type SapFilter,
   type SapOperation,
   type SapOperationEvent,
+  type SapOperationEventStatus,
+  type SapOperationStatus,
   type SsmSapClientLike,
   type SsmSapCommands,
   type SsmSapLike,
   toSsmSapLike
 } from "./SsmSapClient.js"
+
+const service = "ssm-sap"
 
 /**
  * SSM for SAP's raw operation statuses.
@@ -55,7 +64,7 @@ export const ssmSapStatusTable = {
   INPROGRESS: "running",
   SUCCESS: "succeeded",
   ERROR: "failed"
-} as const satisfies StatusTable
+} as const satisfies Record<SapOperationStatus, OperationStatus>
 
 /**
  * SSM for SAP's raw operation event statuses.
@@ -67,16 +76,145 @@ export const ssmSapEventStatusTable = {
   IN_PROGRESS: "running",
   COMPLETED: "succeeded",
   FAILED: "failed"
-} as const satisfies StatusTable
+} as const satisfies Record<SapOperationEventStatus, OperationStatus>
+
+/**
+ * What the SSM for SAP source declares: its slug, its operation IDs (UUIDs,
+ * optionally in braces), the `applicationId` hint, its waiting defaults
+ * (starting or stopping an SAP system takes many minutes) and its statuses.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const ssmSapService: ServiceInfo = {
+  service,
+  title: "AWS Systems Manager for SAP",
+  idRule: {
+    maxLength: 38,
+    pattern: /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/,
+    description: "a UUID, optionally in braces"
+  },
+  hints: {
+    applicationId:
+      "the SSM for SAP application the operation belongs to; a fleet reads an application's operations with ListOperations"
+  },
+  defaults: {
+    timeout: "60 minutes",
+    minDelay: "5 seconds",
+    maxDelay: "60 seconds",
+    notFoundGrace: "30 seconds"
+  },
+  statusTable: ssmSapStatusTable
+}
 
 const mapStatus = makeStatusMapper(ssmSapStatusTable)
 const mapEventStatus = makeStatusMapper(ssmSapEventStatusTable)
 
-const isApplication = (resourceType: string | undefined) => resourceType?.endsWith("::Application") ?? false
+// As `Wire`'s fields, and an explicit `undefined` (which the official types allow) is absent too.
+const text = Schema.optional(Schema.NullOr(Schema.String))
+const timestamp = Wire.timestamp
 
 /**
- * Maps an SSM for SAP operation to the unified model. An `ERROR` carries
- * `StatusMessage` as its message.
+ * The schema of a `SapOperation` as it comes on the wire: every field
+ * optional, `null` read as absent, unknown fields kept. It validates only.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const SsmSapRawOperation = Schema.Struct({
+  Id: text,
+  Type: text,
+  Status: text,
+  StatusMessage: text,
+  // A sparse map: its values may be null.
+  Properties: Schema.optional(Schema.NullOr(Schema.Record(Schema.String, Schema.NullOr(Schema.String)))),
+  ResourceType: text,
+  ResourceId: text,
+  ResourceArn: text,
+  StartTime: timestamp,
+  EndTime: timestamp,
+  LastUpdatedTime: timestamp
+})
+
+/**
+ * The schema of a `SapOperationEvent` as it comes on the wire.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const SsmSapRawOperationEvent = Schema.Struct({
+  Description: text,
+  Resource: Schema.optional(Schema.NullOr(Schema.Struct({ ResourceArn: text, ResourceType: text }))),
+  Status: text,
+  StatusMessage: text,
+  Timestamp: timestamp
+})
+
+/**
+ * The answer of GetOperation. An answer without an operation fits this
+ * schema; the source reports it as a `MalformedResponse`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const SsmSapGetOperationAnswer = Schema.Struct({
+  Operation: Schema.optional(Schema.NullOr(SsmSapRawOperation))
+})
+
+/**
+ * The answer of ListOperations: a page of operations, `null` elements allowed (and skipped).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const SsmSapListOperationsAnswer = Schema.Struct({
+  Operations: Schema.optional(Schema.NullOr(Schema.Array(Schema.NullOr(SsmSapRawOperation)))),
+  NextToken: text
+})
+
+/**
+ * The answer of ListOperationEvents: a page of events, `null` elements allowed (and skipped).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const SsmSapListOperationEventsAnswer = Schema.Struct({
+  OperationEvents: Schema.optional(Schema.NullOr(Schema.Array(Schema.NullOr(SsmSapRawOperationEvent)))),
+  NextToken: text
+})
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
+
+/** A field of anything, read without throwing. */
+const fieldOf = (u: unknown, key: string): unknown => {
+  if (!isObject(u)) return undefined
+  try {
+    return u[key]
+  } catch {
+    return undefined
+  }
+}
+
+const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
+
+const requestIdOf = (answer: unknown): string | undefined =>
+  textOf(fieldOf(fieldOf(answer, "$metadata"), "requestId"))
+
+/** The list's elements; `null` elements (the AWS CLI's JSON, a sparse list) are skipped. */
+const present = <A>(items: ReadonlyArray<A | null> | null | undefined): Array<A> =>
+  Array.isArray(items) ? items.filter((item): item is A => item !== null && item !== undefined) : []
+
+/** `Properties`, without its `null` values. */
+const propertiesOf = (u: unknown): Record<string, string> | undefined => {
+  if (!isObject(u) || Array.isArray(u)) return undefined
+  const entries = Object.entries(u).filter((entry): entry is [string, string] => typeof entry[1] === "string")
+  return entries.length === 0 ? undefined : Object.fromEntries(entries)
+}
+
+/**
+ * Maps an SSM for SAP operation to the unified model; total: a field of the
+ * wrong type is as absent. An `ERROR` carries `StatusMessage` as its
+ * message; the application goes to `ref.hints.applicationId`.
  *
  * @since 0.1.0
  * @category mapping
@@ -84,81 +222,92 @@ const isApplication = (resourceType: string | undefined) => resourceType?.endsWi
 export const toOperation = (
   raw: SapOperation,
   region: string,
-  steps?: ReadonlyArray<OperationStep>
+  steps?: ReadonlyArray<OperationStep>,
+  requestId?: string
 ): Operation => {
-  const mapped = mapStatus(raw.Status)
-  const applicationId = isApplication(raw.ResourceType) ? raw.ResourceId : raw.Properties?.SAPApplicationId
+  const o: Record<string, unknown> = isObject(raw) ? raw : {}
+  const rawStatus = typeof o.Status === "string" ? o.Status : ""
+  const mapped = mapStatus(rawStatus)
+  const resourceType = textOf(o.ResourceType)
+  const resourceId = textOf(o.ResourceId)
+  const properties = propertiesOf(o.Properties)
+  const applicationId =
+    (resourceType?.endsWith("::Application") ? resourceId : undefined) ?? textOf(properties?.SAPApplicationId)
   return {
     ref: {
-      service: "ssm-sap",
+      service,
       region,
-      id: raw.Id ?? "",
-      ...(applicationId === undefined ? {} : { applicationId })
+      id: textOf(o.Id) ?? "",
+      ...(applicationId === undefined ? {} : { hints: { applicationId } })
     },
-    ...(raw.Type === undefined ? {} : { type: raw.Type }),
+    ...stringField("type", o.Type),
     status: mapped.status,
     terminal: mapped.terminal,
-    rawStatus: raw.Status ?? "",
+    rawStatus,
     resource: {
-      ...(raw.ResourceType === undefined ? {} : { type: raw.ResourceType }),
-      ...(raw.ResourceId === undefined ? {} : { id: raw.ResourceId }),
-      ...(raw.ResourceArn === undefined ? {} : { arn: raw.ResourceArn })
+      ...stringField("type", resourceType),
+      ...stringField("id", resourceId),
+      ...stringField("arn", o.ResourceArn)
     },
-    ...(raw.Properties === undefined ? {} : { properties: { ...raw.Properties } }),
-    ...dateField("createdAt", raw.StartTime),
-    ...dateField("updatedAt", raw.LastUpdatedTime),
-    ...(mapped.terminal ? dateField("endedAt", raw.EndTime ?? raw.LastUpdatedTime) : {}),
+    ...(properties === undefined ? {} : { properties }),
+    ...dateField("createdAt", o.StartTime),
+    ...dateField("updatedAt", o.LastUpdatedTime),
+    ...(mapped.terminal ? dateField("endedAt", o.EndTime ?? o.LastUpdatedTime) : {}),
     ...(mapped.status === "failed"
-      ? { error: { message: raw.StatusMessage || "The SSM for SAP operation failed" } }
+      ? { error: { message: textOf(o.StatusMessage) ?? "The SSM for SAP operation failed" } }
       : {}),
     region,
     ...(steps === undefined ? {} : { steps: [...steps] }),
+    ...(requestId === undefined ? {} : { requestId }),
     raw
   }
 }
 
 /**
- * Maps an operation event to a step.
+ * Maps an operation event to a step; total. An event without a resource
+ * (`Resource` absent or `null`) is a step without one.
  *
  * @since 0.1.0
  * @category mapping
  */
 export const toStep = (event: SapOperationEvent): OperationStep => {
-  const mapped = mapEventStatus(event.Status)
+  const e: Record<string, unknown> = isObject(event) ? event : {}
+  const rawStatus = typeof e.Status === "string" ? e.Status : ""
+  const resource = {
+    ...stringField("type", fieldOf(e.Resource, "ResourceType")),
+    ...stringField("arn", fieldOf(e.Resource, "ResourceArn"))
+  }
   return {
-    status: mapped.status,
-    rawStatus: event.Status ?? "",
-    ...(event.Description === undefined ? {} : { description: event.Description }),
-    ...(event.StatusMessage === undefined ? {} : { message: event.StatusMessage }),
-    ...(event.Resource === undefined
-      ? {}
-      : {
-          resource: {
-            ...(event.Resource.ResourceType === undefined ? {} : { type: event.Resource.ResourceType }),
-            ...(event.Resource.ResourceArn === undefined ? {} : { arn: event.Resource.ResourceArn })
-          }
-        }),
-    ...dateField("at", event.Timestamp)
+    status: mapEventStatus(rawStatus).status,
+    rawStatus,
+    ...stringField("description", e.Description),
+    ...stringField("message", e.StatusMessage),
+    ...(Object.keys(resource).length === 0 ? {} : { resource }),
+    ...dateField("at", e.Timestamp)
   }
 }
 
 /**
- * What an SSM for SAP failure means.
+ * The SSM for SAP error names the kit's classifier needs.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const ssmSapErrorNames: ErrorNames = {
+  notFound: ["ResourceNotFoundException"],
+  unauthenticated: ["UnauthorizedException"],
+  invalid: ["ValidationException", "ConflictException"],
+  transient: ["InternalServerException"]
+}
+
+/**
+ * What an SSM for SAP failure means, as an `OpstatusError`.
  *
  * @since 0.1.0
  * @category errors
  */
-export const classifySsmSapError = (error: unknown): SourceError =>
-  classifySdkError(
-    "ssm-sap",
-    {
-      notFound: ["ResourceNotFoundException"],
-      unauthenticated: ["UnauthorizedException"],
-      invalid: ["ValidationException", "ConflictException"],
-      transient: ["InternalServerException"]
-    },
-    error
-  )
+export const classifySsmSapError = (error: unknown): OpstatusError =>
+  classifySdkError(service, ssmSapErrorNames, error)
 
 /**
  * An SSM for SAP list query: the operations of one application.
@@ -178,61 +327,181 @@ export interface SsmSapQuery {
   readonly maxResults?: number | undefined
 }
 
-const invalidQuery = (message: string) => new InvalidQueryError({ service: "ssm-sap", message })
+const operators: ReadonlySet<unknown> = new Set(["Equals", "GreaterThanOrEquals", "LessThanOrEquals"])
+
+const badFilter = (f: unknown): boolean => {
+  const name = fieldOf(f, "Name")
+  const value = fieldOf(f, "Value")
+  return (
+    typeof name !== "string" ||
+    typeof value !== "string" ||
+    name.length < 1 ||
+    name.length > 32 ||
+    value.length < 1 ||
+    value.length > 64 ||
+    !operators.has(fieldOf(f, "Operator"))
+  )
+}
 
 /**
- * Turns a query into ListOperations filters, or names what is wrong with it.
+ * Turns a query into ListOperations filters, or fails with `InvalidQuery`
+ * naming what is wrong with it. Whatever it is given, it never throws.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const toFilters = (query: SsmSapQuery): Effect.Effect<ReadonlyArray<SapFilter>, InvalidQueryError> =>
+export const toFilters = (query: SsmSapQuery): Effect.Effect<ReadonlyArray<SapFilter>, OpstatusError> =>
   Effect.suspend(() => {
-    if (typeof query?.applicationId !== "string" || query.applicationId === "") {
-      return Effect.fail(invalidQuery("ListOperations needs an applicationId"))
+    const q: Record<string, unknown> = isObject(query) ? query : {}
+    const fail = (message: string) => Effect.fail(invalidQuery(service, message))
+    if (typeof q.applicationId !== "string" || q.applicationId === "") {
+      return fail("ListOperations needs an applicationId")
     }
-    if (
-      query.maxResults !== undefined &&
-      !(Number.isInteger(query.maxResults) && query.maxResults >= 1 && query.maxResults <= 50)
-    ) {
-      return Effect.fail(
-        invalidQuery(`maxResults must be a whole number from 1 to 50, got ${query.maxResults}`)
-      )
+    const max = q.maxResults
+    if (max !== undefined && !(typeof max === "number" && Number.isInteger(max) && max >= 1 && max <= 50)) {
+      return fail(`maxResults must be a whole number from 1 to 50, got ${String(max)}`)
     }
-    const filters: SapFilter[] = []
-    if (query.status !== undefined) filters.push({ Name: "Status", Value: query.status, Operator: "Equals" })
-    if (query.type !== undefined) filters.push({ Name: "Type", Value: query.type, Operator: "Equals" })
+    const filters: Array<SapFilter> = []
+    for (const [name, value] of [
+      ["Status", q.status],
+      ["Type", q.type]
+    ] as const) {
+      if (value === undefined) continue
+      if (typeof value !== "string") return fail(`${name.toLowerCase()} must be a string`)
+      filters.push({ Name: name, Value: value, Operator: "Equals" })
+    }
     for (const [date, operator] of [
-      [query.startedAfter, "GreaterThanOrEquals"],
-      [query.startedBefore, "LessThanOrEquals"]
+      [q.startedAfter, "GreaterThanOrEquals"],
+      [q.startedBefore, "LessThanOrEquals"]
     ] as const) {
       if (date === undefined) continue
       if (!(date instanceof Date) || Number.isNaN(date.getTime()))
-        return Effect.fail(invalidQuery("start times must be valid dates"))
+        return fail("start times must be valid dates")
       filters.push({
         Name: "StartTime",
         Value: String(Math.floor(date.getTime() / 1000)),
         Operator: operator
       })
     }
-    filters.push(...(query.filters ?? []))
-    if (filters.length > 10)
-      return Effect.fail(invalidQuery(`at most 10 filters are allowed, got ${filters.length}`))
-    const bad = filters.find(
-      (f) => f.Name.length < 1 || f.Name.length > 32 || f.Value.length < 1 || f.Value.length > 64
-    )
+    if (q.filters !== undefined) {
+      if (!Array.isArray(q.filters)) return fail("filters must be an array of { Name, Value, Operator }")
+      filters.push(...(q.filters as ReadonlyArray<SapFilter>))
+    }
+    if (filters.length > 10) return fail(`at most 10 filters are allowed, got ${filters.length}`)
+    const bad = filters.find(badFilter)
     if (bad !== undefined) {
-      return Effect.fail(
-        invalidQuery(`filter ${JSON.stringify(bad.Name)}: names are 1 to 32 characters, values 1 to 64`)
+      return fail(
+        `filter ${JSON.stringify(fieldOf(bad, "Name")) ?? "?"}: names are 1 to 32 characters, values 1 to 64, ` +
+          "operators Equals, GreaterThanOrEquals or LessThanOrEquals"
       )
     }
     return Effect.succeed(filters)
   })
 
+/** The hints a caller gave, non-empty strings only. */
+const givenHints = (hints: unknown): Record<string, string> => {
+  if (!isObject(hints)) return {}
+  return Object.fromEntries(
+    Object.entries(hints).filter((entry): entry is [string, string] => textOf(entry[1]) !== undefined)
+  )
+}
+
 /**
- * Options of `ssmSapSource`: your `SsmSap`, or an `SsmSapClient` with its
- * command classes, or a `clientFor(region)` factory; `includeSteps` reads
- * ListOperationEvents with every poll.
+ * The refs of a mutating call's response: `{ OperationId }` (Register,
+ * Start, Stop, StartApplicationRefresh) or `{ OperationIds }`
+ * (UpdateApplicationSettings); the application from `hints.applicationId`
+ * or the response's `Application.Id`. Total: a response without IDs gives
+ * none; only when it has some and no region is known does it throw
+ * `InvalidRef` (an `OpstatusError`).
+ *
+ * @since 0.1.0
+ * @category refs
+ */
+export const refsFromResponse = (response: unknown, hints: RefHints = {}): ReadonlyArray<OperationRef> => {
+  const ids = new Set<string>()
+  const one = textOf(fieldOf(response, "OperationId"))
+  if (one !== undefined) ids.add(one)
+  const many = fieldOf(response, "OperationIds")
+  if (Array.isArray(many)) for (const id of many) if (textOf(id) !== undefined) ids.add(id)
+  if (ids.size === 0) return []
+  const region = requireRegion(service, textOf(fieldOf(hints, "region")))
+  const given = givenHints(fieldOf(hints, "hints"))
+  const applicationId = given.applicationId ?? textOf(fieldOf(fieldOf(response, "Application"), "Id"))
+  const refHints = { ...given, ...(applicationId === undefined ? {} : { applicationId }) }
+  const withHints = Object.keys(refHints).length > 0
+  return [...ids].map((id) => ({ service, region, id, ...(withHints ? { hints: { ...refHints } } : {}) }))
+}
+
+/** SSM for SAP's largest ListOperations page. */
+const listPageSize = 50
+
+/**
+ * The list reads that can cover waited SSM for SAP operations: one
+ * ListOperations per application that two or more of them belong to (full
+ * operations, 50 a page), from the oldest known start when every start is
+ * known (`StartTime GreaterThanOrEquals`, whole seconds). With
+ * `includeSteps`, each page also reads the events of the operations it
+ * covers, every request through the gate.
+ *
+ * @since 0.2.0
+ * @category batching
+ */
+export const ssmSapBatchReads = (
+  candidates: ReadonlyArray<BatchCandidate>,
+  options: {
+    readonly includeSteps: boolean
+    /** One ListOperations page. */
+    readonly readPage: (
+      query: SsmSapQuery,
+      token: string | undefined
+    ) => Effect.Effect<Page<Operation>, OpstatusError>
+    /** Every step of an operation, each request through `gate`. */
+    readonly stepsOf: (
+      ref: OperationRef,
+      gate: Gate
+    ) => Effect.Effect<ReadonlyArray<OperationStep>, OpstatusError>
+  }
+): ReadonlyArray<BatchRead> => {
+  const reads: Array<BatchRead> = []
+  for (const [applicationId, group] of groupBy(candidates, (c) => c.ref.hints?.applicationId)) {
+    if (group.length < 2) continue
+    const starts = group.map((c) => c.last?.createdAt?.getTime())
+    const known = starts.every((t) => t !== undefined && Number.isFinite(t))
+    const query: SsmSapQuery = {
+      applicationId,
+      maxResults: listPageSize,
+      ...(known ? { startedAfter: new Date(Math.min(...(starts as Array<number>))) } : {})
+    }
+    const ids = new Set(group.map((c) => c.ref.id))
+    const withSteps = (op: Operation, gate: Gate) =>
+      ids.has(op.ref.id)
+        ? Effect.map(options.stepsOf(op.ref, gate), (steps) => ({ ...op, steps: [...steps] }))
+        : Effect.succeed(op)
+    reads.push({
+      key: `ListOperations:${applicationId}`,
+      covers: group,
+      complete: true,
+      callsPerRef: options.includeSteps ? 1 : 0,
+      page: (gate, token) => {
+        const page = gate(options.readPage(query, token))
+        if (!options.includeSteps) return page
+        return Effect.flatMap(page, ({ items, next }) =>
+          Effect.map(
+            Effect.forEach(items, (op) => withSteps(op, gate)),
+            (withEvents) => ({ items: withEvents, next })
+          )
+        )
+      }
+    })
+  }
+  return reads
+}
+
+/**
+ * Options of `ssmSapSource`: your `SsmSap` (or the client of
+ * `@opstatus/ssm-sap/http`), or an `SsmSapClient` with its command classes,
+ * or a `clientFor(region)` factory; `includeSteps` reads ListOperationEvents
+ * with every poll.
  *
  * @since 0.1.0
  * @category models
@@ -243,209 +512,144 @@ export type SsmSapSourceOptions = ClientOptions<SsmSapClientLike> & {
 }
 
 /**
- * The refs of a mutating call's response: `{ OperationId }` or
- * `{ OperationIds }`.
- *
- * @since 0.1.0
- * @category refs
- */
-export const refsFromResponse = (response: unknown, options: RefHints = {}): ReadonlyArray<OperationRef> => {
-  const one = fieldOf(response, "OperationId")
-  const many = fieldOf(response, "OperationIds")
-  const ids = [...(typeof one === "string" ? [one] : []), ...(Array.isArray(many) ? many : [])].filter(
-    (id): id is string => typeof id === "string" && id !== ""
-  )
-  if (ids.length === 0) return []
-  const region = requireRegion("ssm-sap", options.region)
-  const applicationId =
-    options.applicationId ?? (fieldOf(fieldOf(response, "Application"), "Id") as string | undefined)
-  return ids.map((id) => ({
-    service: "ssm-sap",
-    region,
-    id,
-    ...(applicationId === undefined ? {} : { applicationId })
-  }))
-}
-
-/** SSM for SAP's largest ListOperations page. */
-const listPageSize = 50
-
-/**
- * The list reads that can cover waited SSM for SAP operations: one
- * ListOperations per application that two or more of them belong to (full
- * operations, 50 a page), from the oldest known start when every start is
- * known (`StartTime GreaterThanOrEquals`, whole seconds). It pays only where
- * an application has several operations waited on at once.
+ * The SSM for SAP source: an `OperationSource` and the steps of an operation.
  *
  * @since 0.2.0
- * @category batching
+ * @category models
  */
-export const ssmSapBatchReads = (
-  candidates: ReadonlyArray<BatchCandidate>,
-  options: {
-    readonly includeSteps: boolean
-    readonly readPage: (
-      query: SsmSapQuery,
-      token: string | undefined
-    ) => Effect.Effect<
-      { readonly items: ReadonlyArray<Operation>; readonly next?: string | undefined },
-      SourceError | InvalidOperationRefError | InvalidQueryError
-    >
-    readonly stepsOf: (
-      ref: OperationRef,
-      gate: Gate
-    ) => Effect.Effect<
-      ReadonlyArray<OperationStep>,
-      SourceError | InvalidOperationRefError | InvalidQueryError
-    >
-  }
-): ReadonlyArray<BatchRead> => {
-  const byApplication = new Map<string, Array<BatchCandidate>>()
-  for (const candidate of candidates) {
-    const id = candidate.ref.applicationId
-    if (id === undefined || id === "") continue
-    const group = byApplication.get(id)
-    if (group === undefined) byApplication.set(id, [candidate])
-    else group.push(candidate)
-  }
-  const reads: Array<BatchRead> = []
-  for (const [applicationId, group] of byApplication) {
-    if (group.length < 2) continue
-    const starts = group.map((c) => c.last?.createdAt?.getTime())
-    const known = starts.every((t) => t !== undefined)
-    const query: SsmSapQuery = {
-      applicationId,
-      maxResults: listPageSize,
-      ...(known ? { startedAfter: new Date(Math.min(...(starts as Array<number>))) } : {})
-    }
-    const ids = new Set(group.map((c) => c.ref.id))
-    reads.push({
-      key: `ListOperations:${applicationId}`,
-      covers: group,
-      complete: true,
-      callsPerRef: options.includeSteps ? 1 : 0,
-      pages: (gate) => {
-        const pages = paginatePages((token) => gate(options.readPage(query, token)))
-        if (!options.includeSteps) return pages
-        return Stream.mapEffect(pages, (ops) =>
-          Effect.forEach(ops, (op) =>
-            ids.has(op.ref.id)
-              ? Effect.map(options.stepsOf(op.ref, gate), (steps) => ({ ...op, steps: [...steps] }))
-              : Effect.succeed(op)
-          )
-        )
-      }
-    })
-  }
-  return reads
+export interface SsmSapSource extends OperationSource<SsmSapQuery> {
+  /** The operation's steps (ListOperationEvents), page by page. */
+  readonly steps: (ref: OperationRef) => Stream.Stream<OperationStep, OpstatusError>
 }
 
-/**
- * The SSM for SAP source.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const ssmSapSource = (
-  options: SsmSapSourceOptions
-): OperationSource<SsmSapQuery> & {
-  /** The operation's steps (ListOperationEvents), page by page. */
-  readonly steps: (
-    ref: OperationRef
-  ) => Stream.Stream<OperationStep, SourceError | InvalidQueryError | InvalidOperationRefError>
-} => {
-  const adapted: ClientOptions<SsmSapLike> =
-    "client" in options
-      ? {
-          client: toSsmSapLike(options.client, options.commands),
-          ...(options.region === undefined ? {} : { region: options.region })
-        }
-      : {
-          clientFor: (region) => {
-            const client = options.clientFor(region)
-            return client === undefined ? undefined : toSsmSapLike(client, options.commands)
-          }
-        }
-  const clients = makeClientResolver("ssm-sap", adapted)
-  const ownRegion = "client" in options ? options.region : undefined
-  const call = <A>(send: (signal: AbortSignal) => PromiseLike<A>) => request(classifySsmSapError, send)
+type Request = Requester<SsmSapLike>
 
-  const stepsPages = (ref: OperationRef, gate: Gate) =>
-    Stream.unwrap(
-      Effect.map(clients.clientFor(ref.region), (client) =>
-        paginate((NextToken) =>
-          gate(
-            call((abortSignal) =>
-              client.listOperationEvents(
-                { OperationId: ref.id, ...(NextToken === undefined ? {} : { NextToken }) },
-                { abortSignal }
-              )
-            )
-          ).pipe(
-            Effect.map((out) => ({ items: (out.OperationEvents ?? []).map(toStep), next: out.NextToken }))
-          )
-        )
+const ungated: Gate = (request) => request
+
+const eventsPage = (request: Request, ref: OperationRef, token: string | undefined) =>
+  Effect.map(
+    request.call(ref.region, "ListOperationEvents", SsmSapListOperationEventsAnswer, (client, abortSignal) =>
+      client.listOperationEvents(
+        { OperationId: ref.id, ...(token === undefined ? {} : { NextToken: token }) },
+        { abortSignal }
       )
-    )
+    ),
+    (answer): Page<OperationStep> => ({
+      items: present(answer.OperationEvents).map(toStep),
+      next: textOf(answer.NextToken)
+    })
+  )
 
-  const steps = (ref: OperationRef) => stepsPages(ref, (request) => request)
+const stepsOf = (request: Request, ref: OperationRef, gate: Gate) =>
+  paginate((token) => gate(eventsPage(request, ref, token)))
 
-  const findOperation = Effect.fnUntraced(function* (ref: OperationRef) {
-    const client = yield* clients.clientFor(ref.region)
-    const out = yield* call((abortSignal) => client.getOperation({ OperationId: ref.id }, { abortSignal }))
-    if (out?.Operation === undefined) {
-      return yield* malformedResponse(
-        "ssm-sap",
-        "GetOperation returned no Operation",
-        out?.$metadata?.requestId
-      )
-    }
-    const events = options.includeSteps === true ? yield* Stream.runCollect(steps(ref)) : undefined
-    return toOperation(out.Operation, ref.region, events)
-  })
-
-  /** One ListOperations page, as a request of its own. */
-  const listPage = (region: string, query: SsmSapQuery, NextToken: string | undefined) =>
-    Effect.gen(function* () {
-      const filters = yield* toFilters(query)
-      const client = yield* clients.clientFor(region)
-      const out = yield* call((abortSignal) =>
+const listPage = (request: Request, region: string, query: SsmSapQuery, token: string | undefined) =>
+  Effect.gen(function* () {
+    const filters = yield* toFilters(query)
+    const answer = yield* request.call(
+      region,
+      "ListOperations",
+      SsmSapListOperationsAnswer,
+      (client, abortSignal) =>
         client.listOperations(
           {
             ApplicationId: query.applicationId,
             ...(query.maxResults === undefined ? {} : { MaxResults: query.maxResults }),
             ...(filters.length === 0 ? {} : { Filters: [...filters] }),
-            ...(NextToken === undefined ? {} : { NextToken })
+            ...(token === undefined ? {} : { NextToken: token })
           },
           { abortSignal }
         )
-      )
-      return { items: (out.Operations ?? []).map((o) => toOperation(o, region)), next: out.NextToken }
+    )
+    const requestId = requestIdOf(answer)
+    // An operation without an Id cannot be referenced: it is left out with the `null`s.
+    const items = present(answer.Operations)
+      .filter((raw) => textOf(raw.Id) !== undefined)
+      .map((raw) => toOperation(raw, region, undefined, requestId))
+    return { items, next: textOf(answer.NextToken) } satisfies Page<Operation>
+  })
+
+const getOperation = (request: Request, ref: OperationRef, includeSteps: boolean) =>
+  Effect.gen(function* () {
+    const answer = yield* request.call(
+      ref.region,
+      "GetOperation",
+      SsmSapGetOperationAnswer,
+      (client, abortSignal) => client.getOperation({ OperationId: ref.id }, { abortSignal })
+    )
+    const raw = answer.Operation
+    if (raw === undefined || raw === null) {
+      return yield* request.malformed("GetOperation returned no Operation", answer)
+    }
+    const steps = includeSteps ? yield* Stream.runCollect(stepsOf(request, ref, ungated)) : undefined
+    const op = toOperation(raw, ref.region, steps, requestIdOf(answer))
+    return textOf(raw.Id) === undefined ? { ...op, ref: { ...op.ref, id: ref.id } } : op
+  })
+
+const batchReader = (request: Request, includeSteps: boolean): OperationBatchReader => ({
+  getCost: includeSteps ? 2 : 1,
+  plan: (region, candidates) =>
+    ssmSapBatchReads(candidates, {
+      includeSteps,
+      readPage: (query, token) => listPage(request, region, query, token),
+      stepsOf: (ref, gate) => Stream.runCollect(stepsOf(request, ref, gate))
     })
+})
 
-  // Each page checks the query before its request, so a bad query fails before the first one.
-  const list = (region: string, query: SsmSapQuery) => paginate((token) => listPage(region, query, token))
-
-  const includeSteps = options.includeSteps === true
-  const batch: OperationBatchReader = {
-    getCost: includeSteps ? 2 : 1,
-    plan: (region, candidates) =>
-      ssmSapBatchReads(candidates, {
-        includeSteps,
-        readPage: (query, token) => listPage(region, query, token),
-        stepsOf: (ref, gate) => Stream.runCollect(stepsPages(ref, gate))
-      })
+/** The user's client options with every client given the aggregated shape; bad ones throw `InvalidConfig`. */
+const adaptClients = (options: SsmSapSourceOptions): ClientOptions<SsmSapLike> => {
+  if (!isObject(options)) return options as never
+  const commands = options.commands
+  if ("client" in options) {
+    if (options.region !== undefined && textOf(options.region) === undefined) {
+      throw invalidConfig("ssm-sap source region", "must be a region code such as us-east-1")
+    }
+    return {
+      client: toSsmSapLike(options.client, commands),
+      ...(options.region === undefined ? {} : { region: options.region })
+    }
   }
+  if ("clientFor" in options && typeof options.clientFor === "function") {
+    const clientFor = options.clientFor
+    return {
+      clientFor: (region) => {
+        const client = clientFor(region)
+        return client === undefined || client === null ? undefined : toSsmSapLike(client, commands)
+      }
+    }
+  }
+  // Neither: the kit names the problem.
+  return options as never
+}
 
+/**
+ * The SSM for SAP source. Throws `InvalidConfig` (an `OpstatusError`) when
+ * the options give no usable client.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const ssmSapSource = (options: SsmSapSourceOptions): SsmSapSource => {
+  const includeSteps = isObject(options) && options.includeSteps === true
+  let request: Request | undefined
+  const source = makeSource<SsmSapLike, SsmSapQuery>(
+    {
+      info: ssmSapService,
+      errorNames: ssmSapErrorNames,
+      get: (r, ref) => getOperation(r, ref, includeSteps),
+      listPage,
+      checkQuery: (query) => Effect.asVoid(toFilters(query)),
+      refsFromResponse,
+      batch: (r) => {
+        // makeSource hands its requester to the batch factory as it builds the source; `steps` reuses it.
+        request = r
+        return batchReader(r, includeSteps)
+      }
+    },
+    adaptClients(options)
+  )
   return {
-    service: "ssm-sap",
-    check: (ref) => Effect.asVoid(clients.clientFor(ref.region)),
-    get: findOperation,
-    batch,
-    list,
-    steps,
-    classify: classifySsmSapError,
-    refsFromResponse: (response, o) =>
-      refsFromResponse(response, { ...(ownRegion === undefined ? {} : { region: ownRegion }), ...o })
+    ...source,
+    steps: (ref) => Stream.suspend(() => stepsOf(request as Request, ref, ungated))
   }
 }

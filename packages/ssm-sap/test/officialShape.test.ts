@@ -3,11 +3,17 @@
  * its method overloads (clients/client-ssm-sap/src/SsmSap.ts) so the type
  * checker proves the structural contract accepts it, and runs a read through it.
  */
-import { createOperationStatus } from "@opstatus/core"
-import { describe, expect, it } from "vitest"
-import { type SsmSapLike, ssmSapSource } from "../src/index.js"
+import { createOperationStatus, hasReason } from "@opstatus/core"
+import { describe, expect, expectTypeOf, it } from "vitest"
+import {
+  type SapOperationEventStatus,
+  type SapOperationStatus,
+  type SsmSapLike,
+  ssmSapSource
+} from "../src/index.js"
 
 type Status = "ERROR" | "INPROGRESS" | "SUCCESS"
+type EventStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED"
 interface OfficialOperation {
   Id?: string | undefined
   Type?: string | undefined
@@ -54,9 +60,7 @@ type EventsInput = {
   Filters?: Filter[] | undefined
 }
 type EventsOutput = {
-  OperationEvents?:
-    | Array<{ Description?: string | undefined; Status?: "IN_PROGRESS" | "COMPLETED" | "FAILED" | undefined }>
-    | undefined
+  OperationEvents?: Array<{ Description?: string | undefined; Status?: EventStatus | undefined }> | undefined
   NextToken?: string | undefined
 } & MetadataBearer
 
@@ -64,6 +68,7 @@ type EventsOutput = {
 class OfficialSsmSapReplica {
   readonly seen: Array<HttpHandlerOptions | undefined> = []
   readonly config = { region: async () => "us-east-1" }
+  constructor(private readonly operation: OfficialOperation = { Status: "SUCCESS" }) {}
   getOperation(args: GetInput, options?: HttpHandlerOptions): Promise<GetOutput>
   getOperation(args: GetInput, cb: Callback): void
   getOperation(args: GetInput, options: HttpHandlerOptions, cb: Callback): void
@@ -71,13 +76,19 @@ class OfficialSsmSapReplica {
     args: GetInput,
     options?: HttpHandlerOptions | Callback,
     _cb?: Callback
-  ): Promise<GetOutput> | void {
+  ): Promise<GetOutput> | undefined {
     this.seen.push(typeof options === "function" ? undefined : options)
-    return Promise.resolve({ Operation: { Id: args.OperationId, Status: "SUCCESS" }, $metadata: {} })
+    return Promise.resolve({
+      Operation: { Id: args.OperationId, ...this.operation },
+      $metadata: { httpStatusCode: 200, requestId: "req-official" }
+    })
   }
   listOperations(args: ListInput, options?: HttpHandlerOptions): Promise<ListOutput>
   listOperations(args: ListInput, cb: Callback): void
-  listOperations(_args: ListInput, _options?: HttpHandlerOptions | Callback): Promise<ListOutput> | void {
+  listOperations(
+    _args: ListInput,
+    _options?: HttpHandlerOptions | Callback
+  ): Promise<ListOutput> | undefined {
     return Promise.resolve({ Operations: [], $metadata: {} })
   }
   listOperationEvents(args: EventsInput, options?: HttpHandlerOptions): Promise<EventsOutput>
@@ -85,25 +96,67 @@ class OfficialSsmSapReplica {
   listOperationEvents(
     _args: EventsInput,
     _options?: HttpHandlerOptions | Callback
-  ): Promise<EventsOutput> | void {
+  ): Promise<EventsOutput> | undefined {
     return Promise.resolve({ OperationEvents: [], $metadata: {} })
   }
 }
 
 describe("the official SsmSap shape", () => {
+  it("declares the official status enums", () => {
+    expectTypeOf<SapOperationStatus>().toEqualTypeOf<Status>()
+    expectTypeOf<SapOperationEventStatus>().toEqualTypeOf<EventStatus>()
+  })
+
   it("is accepted by the structural contract and called with an abort signal", async () => {
     const client = new OfficialSsmSapReplica()
     const accepted: SsmSapLike = client
     const status = createOperationStatus({ sources: [ssmSapSource({ client: accepted })] })
     const op = await status.get("ssm-sap:us-east-1:0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c")
-    expect(op.status).toBe("succeeded")
+    expect([op.status, op.requestId]).toEqual(["succeeded", "req-official"])
     expect(client.seen[0]?.abortSignal).toBeInstanceOf(AbortSignal)
+    await status.close()
+  })
+
+  it("takes fields set to undefined, as the official types allow, as absent", async () => {
+    const client = new OfficialSsmSapReplica({
+      Status: "ERROR",
+      StatusMessage: undefined,
+      Type: undefined,
+      Properties: undefined,
+      EndTime: undefined
+    })
+    const status = createOperationStatus({ sources: [ssmSapSource({ client })] })
+    const op = await status.get("ssm-sap:us-east-1:0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c")
+    expect([op.status, op.error?.message, op.type]).toEqual([
+      "failed",
+      "The SSM for SAP operation failed",
+      undefined
+    ])
+    await status.close()
   })
 
   it("reads the region from the client's config", async () => {
     const status = createOperationStatus({ sources: [ssmSapSource({ client: new OfficialSsmSapReplica() })] })
-    await expect(status.get("ssm-sap:eu-west-1:0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c")).rejects.toThrow(
-      /configured client is for us-east-1/
-    )
+    const error = await status
+      .get("ssm-sap:eu-west-1:0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c")
+      .catch((e: unknown) => e)
+    expect(hasReason(error, "InvalidRef")).toBe(true)
+    expect((error as Error).message).toMatch(/configured client is for us-east-1/)
+    await status.close()
+  })
+
+  it("gives refs from a StartApplication response with the region passed", () => {
+    const source = ssmSapSource({ client: new OfficialSsmSapReplica() })
+    const response = { OperationId: "0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c", $metadata: {} }
+    expect(
+      source.refsFromResponse(response, { region: "us-east-1", hints: { applicationId: "hana" } })
+    ).toEqual([
+      {
+        service: "ssm-sap",
+        region: "us-east-1",
+        id: "0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c",
+        hints: { applicationId: "hana" }
+      }
+    ])
   })
 })
