@@ -90,7 +90,7 @@ export const decodeFleetState = (input: unknown): Effect.Effect<FleetState, Opst
       return yield* invalidFleetState("it was written by opstatus 0.1 (version 1); start the wait again")
     }
     const state = yield* Schema.decodeUnknownEffect(FleetStateJson)(value).pipe(
-      Effect.mapError((error) => invalidFleetState(error.message.replaceAll("\n", " ")))
+      Effect.mapError((error) => invalidFleetState(error.message.replace(/\s*\n\s*/g, " ")))
     )
     for (const [index, entry] of state.entries.entries()) {
       // A wait that ended needs only its outcome: the error, or the terminal snapshot.
