@@ -31,6 +31,7 @@ import { invalidConfig, invalidRef, malformedResponse, type OpstatusError } from
 import { classifySdkError, type ErrorNames } from "./SdkError.js"
 
 export {
+  invalidConfig,
   invalidQuery,
   invalidRef,
   malformedResponse,
@@ -254,7 +255,7 @@ export interface Requester<Client> {
  * @since 0.2.0
  * @category models
  */
-export interface SourceSpec<Client, Query> {
+export interface SourceSpec<Client, Query, Extra extends object = Record<never, never>> {
   readonly info: ServiceInfo
   /** The service's error names, for the classifier. */
   readonly errorNames: ErrorNames
@@ -277,6 +278,8 @@ export interface SourceSpec<Client, Query> {
   readonly refsFromResponse: (response: unknown, hints: RefHints) => ReadonlyArray<OperationRef>
   /** The batch reads, where the service has list APIs that cover many operations. */
   readonly batch?: ((request: Requester<Client>) => OperationBatchReader) | undefined
+  /** What the source offers beyond the contract (an operation's steps, say), made with the same requester. */
+  readonly extend?: ((request: Requester<Client>) => Extra) | undefined
 }
 
 /** No list walks more pages than this. */
@@ -310,10 +313,10 @@ export const paginate = <A, E>(
  * @since 0.2.0
  * @category constructors
  */
-export const makeSource = <Client, Query>(
-  spec: SourceSpec<Client, Query>,
+export const makeSource = <Client, Query, Extra extends object = Record<never, never>>(
+  spec: SourceSpec<Client, Query, Extra>,
   options: ClientOptions<Client>
-): OperationSource<Query> => {
+): OperationSource<Query> & Extra => {
   const service = spec.info.service
   const clients = makeClients(service, options)
   const classify = (error: unknown) => classifySdkError(service, spec.errorNames, error)
@@ -337,7 +340,7 @@ export const makeSource = <Client, Query>(
         () => paginate((token) => spec.listPage(request, region, query, token))
       )
     )
-  return {
+  const source: OperationSource<Query> = {
     info: spec.info,
     checkRegion: (region) => Effect.asVoid(clients.clientFor(region)),
     get: (ref) => spec.get(request, ref),
@@ -348,6 +351,7 @@ export const makeSource = <Client, Query>(
     },
     ...(spec.batch === undefined ? {} : { batch: spec.batch(request) })
   }
+  return { ...(spec.extend?.(request) ?? ({} as Extra)), ...source }
 }
 
 /**

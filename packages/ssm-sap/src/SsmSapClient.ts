@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { invalidConfig } from "./internal/invalidConfig.js"
+import { invalidConfig } from "@opstatus/core/adapter-kit"
 
 /**
  * SSM for SAP's operation statuses, as the SDK's `OperationStatus` enum.

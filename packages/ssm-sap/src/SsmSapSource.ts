@@ -29,6 +29,7 @@ import {
   dateField,
   type ErrorNames,
   groupBy,
+  invalidConfig,
   invalidQuery,
   makeSource,
   makeStatusMapper,
@@ -39,7 +40,6 @@ import {
   Wire
 } from "@opstatus/core/adapter-kit"
 import { Effect, Schema, Stream } from "effect"
-import { invalidConfig } from "./internal/invalidConfig.js"
 import {
   type SapFilter,
   type SapOperation,
@@ -631,8 +631,7 @@ const adaptClients = (options: SsmSapSourceOptions): ClientOptions<SsmSapLike> =
  */
 export const ssmSapSource = (options: SsmSapSourceOptions): SsmSapSource => {
   const includeSteps = isObject(options) && options.includeSteps === true
-  let request: Request | undefined
-  const source = makeSource<SsmSapLike, SsmSapQuery>(
+  return makeSource(
     {
       info: ssmSapService,
       errorNames: ssmSapErrorNames,
@@ -640,16 +639,9 @@ export const ssmSapSource = (options: SsmSapSourceOptions): SsmSapSource => {
       listPage,
       checkQuery: (query) => Effect.asVoid(toFilters(query)),
       refsFromResponse,
-      batch: (r) => {
-        // makeSource hands its requester to the batch factory as it builds the source; `steps` reuses it.
-        request = r
-        return batchReader(r, includeSteps)
-      }
+      batch: (r) => batchReader(r, includeSteps),
+      extend: (r: Request) => ({ steps: (ref: OperationRef) => stepsOf(r, ref, ungated) })
     },
     adaptClients(options)
   )
-  return {
-    ...source,
-    steps: (ref) => Stream.suspend(() => stepsOf(request as Request, ref, ungated))
-  }
 }
