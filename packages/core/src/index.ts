@@ -66,6 +66,7 @@ export {
   OperationNotFound,
   OpstatusError,
   OpstatusErrorReason,
+  operationFailed,
   RequestReason,
   ServiceUnavailable,
   Throttled,
