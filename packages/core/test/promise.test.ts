@@ -93,6 +93,20 @@ describe("createOperationStatus (Promise facade)", () => {
     expect(error.operation?.status).toBe("running")
   })
 
+  it("a wait ends at its deadline, not before, and says how long it waited", async () => {
+    const { source } = scriptedSource("servicediscovery", [op("running")])
+    const status = open({ sources: [source] })
+    const started = performance.now()
+    const error = await status
+      .waitForTerminal(ref(), { timeout: 150, minDelay: 100, maxDelay: 100 })
+      .catch((e: unknown) => e)
+    const elapsed = performance.now() - started
+    if (!hasReason(error, "WaitTimeout")) throw new Error("expected a timeout")
+    expect(elapsed).toBeGreaterThanOrEqual(150)
+    expect(error.reason.waitedMillis).toBeGreaterThanOrEqual(150)
+    expect(error.message).toContain(`Timed out after ${error.reason.waitedMillis}ms`)
+  })
+
   it("an abort stops polling at once and makes no further request", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [op("running")])
     const status = open({ sources: [source] })
