@@ -269,21 +269,44 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
     for (const index of group.inputs.keys()) group.fail(index, waitAborted("The engine is closed"))
   }
 
-  const begin = (
-    inputs: Iterable<Waitable>,
-    options?: BeginOptions
+  /**
+   * Starts a group's waits: the waiters `plan` gives join their lanes, in the caller's scope. A
+   * closed engine ends them at once.
+   */
+  const start = (
+    group: Group,
+    plan: (now: number) => Effect.Effect<ReadonlyArray<WaiterSpec>>
   ): Effect.Effect<FleetWait, OpstatusError, Scope.Scope> =>
     Effect.gen(function* () {
-      const list = yield* listOf(inputs)
       const settings = yield* settingsNow
-      const group = new Group(list, options?.requireSuccess === true, eventsOf(options))
       if (engine.closed) {
         closedOutcomes(group)
         return handleOf(group)
       }
       track(group)
       yield* Effect.addFinalizer(() => release(group))
-      const now = yield* Clock.currentTimeMillis
+      const specs = yield* plan(yield* Clock.currentTimeMillis)
+      yield* register(engine, settings, group, specs)
+      return handleOf(group)
+    })
+
+  const begin = (
+    inputs: Iterable<Waitable>,
+    options?: BeginOptions
+  ): Effect.Effect<FleetWait, OpstatusError, Scope.Scope> =>
+    Effect.flatMap(listOf(inputs), (list) => {
+      const group = new Group(list, options?.requireSuccess === true, eventsOf(options))
+      return start(group, (now) => planInputs(group, list, options, now))
+    })
+
+  /** The waiters of fresh inputs: each resolved against the registry, with its policy. */
+  const planInputs = (
+    group: Group,
+    list: ReadonlyArray<Waitable>,
+    options: BeginOptions | undefined,
+    now: number
+  ) =>
+    Effect.gen(function* () {
       // One policy per service: the options are the same for every input.
       const policies = new Map<string, Exit.Exit<WaitPolicy, OpstatusError>>()
       const specs: Array<WaiterSpec> = []
@@ -313,26 +336,22 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
           snapshot
         })
       }
-      yield* register(engine, settings, group, specs)
-      return handleOf(group)
+      return specs
     })
 
   const resume = (
     state: unknown,
     options?: ResumeOptions
   ): Effect.Effect<FleetWait, OpstatusError, Scope.Scope> =>
-    Effect.gen(function* () {
-      const decoded = yield* decodeFleetState(state)
-      const settings = yield* settingsNow
+    Effect.flatMap(decodeFleetState(state), (decoded) => {
       const inputs: Array<Waitable> = decoded.entries.map((e) => e.ref ?? e.input)
       const group = new Group(inputs, decoded.requireSuccess, eventsOf(options))
-      if (engine.closed) {
-        closedOutcomes(group)
-        return handleOf(group)
-      }
-      track(group)
-      yield* Effect.addFinalizer(() => release(group))
-      const now = yield* Clock.currentTimeMillis
+      return start(group, (now) => planResumed(group, decoded, inputs, now))
+    })
+
+  /** The waiters of a resumed state: what had ended settles with no request, what is overdue times out. */
+  const planResumed = (group: Group, decoded: FleetState, inputs: ReadonlyArray<Waitable>, now: number) =>
+    Effect.gen(function* () {
       const specs: Array<WaiterSpec> = []
       for (const [index, entry] of decoded.entries.entries()) {
         const input = inputs[index]!
@@ -383,8 +402,7 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
           snapshot: last
         })
       }
-      yield* register(engine, settings, group, specs)
-      return handleOf(group)
+      return specs
     })
 
   const get = (input: string | OperationRef, options?: GetOptions) =>

@@ -7,7 +7,16 @@ import type { OperationRef } from "../src/OperationRef.js"
 import type { OperationSource } from "../src/OperationSource.js"
 import { OperationSources } from "../src/OperationSources.js"
 import * as Waiter from "../src/Waiter.js"
-import { type Call, refN, runOnClock, sourceError, tagOf, timeline, worldSource } from "./helpers.js"
+import {
+  type Call,
+  refN,
+  runOnClock,
+  runThenStop,
+  sourceError,
+  tagOf,
+  timeline,
+  worldSource
+} from "./helpers.js"
 
 const second = 1_000
 const every = (ms: number) => ({ minDelay: ms, maxDelay: ms, timeout: "5 minutes" }) as const
@@ -26,21 +35,6 @@ const logged = async <A, E>(
   const result = await runOnClock(effect.pipe(Effect.provide(Logger.layer([logger]))), sources, total)
   return { result, logs }
 }
-
-/** Runs a program on TestClock for `total` ms, then stops it. */
-const runFor = <A, E>(
-  effect: Effect.Effect<A, E, Engine | OperationSources>,
-  sources: ReadonlyArray<OperationSource<any>>,
-  total: number,
-  step = 100
-) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const fiber = yield* Effect.forkChild(effect)
-      for (let t = 0; t < total; t += step) yield* TestClock.adjust(step)
-      yield* Fiber.interrupt(fiber)
-    }).pipe(Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer(sources))))
-  )
 
 describe("a defect in one read affects only the waits it covers", () => {
   it("a read that throws is a malformed answer for its operation; the lane and the other waits go on", async () => {
@@ -173,7 +167,7 @@ describe("multi-page list reads under throttling", () => {
       }
     )
     const refs = Array.from({ length: 10 }, (_, i) => refN(i))
-    await runFor(Waiter.waitForAll(refs, every(5 * second)), [source], 4 * second)
+    await runThenStop(Waiter.waitForAll(refs, every(5 * second)), [source], 4 * second)
     expect(lists(calls).map((c) => c.page)).toEqual([0, 1, 1, 2])
   })
 
@@ -193,7 +187,7 @@ describe("multi-page list reads under throttling", () => {
       }
     )
     const refs = Array.from({ length: 10 }, (_, i) => refN(i))
-    await runFor(Waiter.waitForAll(refs, every(5 * second)), [source], 20 * second)
+    await runThenStop(Waiter.waitForAll(refs, every(5 * second)), [source], 20 * second)
     const pages = lists(calls).map((c) => c.page)
     // First round: page 0, then page 1 three times (two retries); the next round resumes at page 1.
     expect(pages.slice(0, 6)).toEqual([0, 1, 1, 1, 1, 2])

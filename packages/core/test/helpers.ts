@@ -272,17 +272,34 @@ export const timeline =
     )
   }
 
-/** Runs a program on TestClock with these sources, advancing the clock in steps up to `total`. */
+const onClockFor =
+  (stop: boolean) =>
+  <A, E>(
+    effect: Effect.Effect<A, E, Engine | OperationSources>,
+    sources: ReadonlyArray<OperationSource<any>>,
+    total: number,
+    step = 100
+  ) =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(Effect.result(effect))
+        for (let t = 0; t < total; t += step) yield* TestClock.adjust(step)
+        if (stop) yield* Fiber.interrupt(fiber)
+        return yield* Fiber.await(fiber)
+      }).pipe(Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer(sources))))
+    )
+
+/** Runs a program on TestClock with these sources, advancing the clock in steps up to `total`, then joins it. */
 export const runOnClock = <A, E>(
   effect: Effect.Effect<A, E, Engine | OperationSources>,
   sources: ReadonlyArray<OperationSource<any>>,
   total: number,
   step = 100
 ) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const fiber = yield* Effect.forkChild(Effect.result(effect))
-      for (let t = 0; t < total; t += step) yield* TestClock.adjust(step)
-      return yield* Fiber.join(fiber)
-    }).pipe(Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer(sources))))
-  )
+  onClockFor(false)(effect, sources, total, step).then((exit) => {
+    if (exit._tag === "Failure") throw new Error("the program died")
+    return exit.value
+  })
+
+/** Runs a program on TestClock for `total` ms, then stops it. */
+export const runThenStop = onClockFor(true)
