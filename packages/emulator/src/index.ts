@@ -1,6 +1,6 @@
 /**
  * @opstatus/emulator: a loopback emulator of the Lightsail, Cloud Map and SSM for SAP operation
- * APIs for tests and benchmarks, and a small SigV4 SSM for SAP client.
+ * APIs for tests and benchmarks. The SigV4 SSM for SAP client is `@opstatus/ssm-sap/http`.
  */
 export { ADMIN_PREFIX } from "./Admin.js"
 export { type CliIo, main, untilSignal } from "./Cli.js"
@@ -39,4 +39,3 @@ export {
   type TransitionTarget
 } from "./Simulation.js"
 export { SSM_SAP_ROUTES } from "./SsmSap.js"
-export * from "./SsmSapHttpClient.js"

@@ -59,11 +59,11 @@ describe("authentication and accounts", () => {
     expect(denied.$metadata.httpStatusCode).toBe(403)
     const deniedMap = await rejection(cloudMap(emulator, "us-east-1", "AKIDDENIED").listOperations({}))
     expect(deniedMap.name).toBe("AccessDeniedException")
-    const deniedSap = await rejection(
-      ssmSap(emulator, "us-east-1", "AKIDDENIED").listOperations({ ApplicationId: "a" })
-    )
-    expect(deniedSap.name).toBe("AccessDeniedException")
-    expect(deniedSap.$metadata.httpStatusCode).toBe(403)
+    const deniedSap = await ssmSap(emulator, "us-east-1", "AKIDDENIED").call("/list-operations", {
+      ApplicationId: "a"
+    })
+    expect(deniedSap).toMatchObject({ status: 403, errorType: "AccessDeniedException" })
+    expect((await ssmSap(emulator).call("/list-operations", { ApplicationId: "a" })).status).toBe(200)
     expect((await lightsail(emulator).getOperations({})).operations).toEqual([])
   })
 
@@ -85,10 +85,14 @@ describe("authentication and accounts", () => {
     expect(
       await rejection(cloudMap(emulator, "us-east-1").getOperation({ OperationId: nsOp }))
     ).toBeInstanceOf(OperationNotFound)
-    const sapOp = (await ssmSap(emulator, "eu-west-1").startApplication({ ApplicationId: "a" })).OperationId!
-    expect((await rejection(ssmSap(emulator).getOperation({ OperationId: sapOp }))).name).toBe(
+    const sapOp = (await ssmSap(emulator, "eu-west-1").ok("/start-application", { ApplicationId: "a" }))
+      .OperationId
+    expect((await ssmSap(emulator).call("/get-operation", { OperationId: sapOp })).errorType).toBe(
       "ResourceNotFoundException"
     )
+    expect(
+      (await ssmSap(emulator, "eu-west-1").ok("/get-operation", { OperationId: sapOp })).Operation.Id
+    ).toBe(sapOp)
     expect(Object.keys(emulator.metrics().services.lightsail.byRegion).sort()).toEqual([
       "eu-west-1",
       "us-east-1"
@@ -103,9 +107,8 @@ describe("request validation", () => {
     expect(error).toBeInstanceOf(LightsailServiceException)
     expect(error.name).toBe("InvalidInputException")
     expect(error.$metadata.httpStatusCode).toBe(413)
-    const sap = await rejection(ssmSap(emulator).startApplication({ ApplicationId: "x".repeat(2_000) }))
-    expect(sap.name).toBe("ValidationException")
-    expect(sap.$metadata.httpStatusCode).toBe(413)
+    const sap = await ssmSap(emulator).call("/start-application", { ApplicationId: "x".repeat(2_000) })
+    expect(sap).toMatchObject({ status: 413, errorType: "ValidationException" })
     // The server keeps serving after a refused body.
     expect((await lightsail(emulator).getOperations({})).operations).toEqual([])
   })
@@ -193,13 +196,12 @@ describe("injected faults", () => {
     expect(limited.$metadata.httpStatusCode).toBe(429)
 
     const sapEast = ssmSap(emulator)
-    for (let i = 0; i < 5; i++) await sapEast.listOperations({ ApplicationId: "a" })
+    for (let i = 0; i < 5; i++) await sapEast.ok("/list-operations", { ApplicationId: "a" })
     const sapWest = ssmSap(emulator, "eu-west-1")
-    await sapWest.listOperations({ ApplicationId: "a" })
-    await sapWest.listOperations({ ApplicationId: "a" })
-    const sapLimited = await rejection(sapWest.listOperations({ ApplicationId: "a" }))
-    expect(sapLimited).toMatchObject({ name: "ThrottlingException", $fault: "client" })
-    expect(sapLimited.$metadata.httpStatusCode).toBe(429)
+    await sapWest.ok("/list-operations", { ApplicationId: "a" })
+    await sapWest.ok("/list-operations", { ApplicationId: "a" })
+    const sapLimited = await sapWest.call("/list-operations", { ApplicationId: "a" })
+    expect(sapLimited).toMatchObject({ status: 429, errorType: "ThrottlingException" })
 
     const metrics = emulator.metrics()
     expect(metrics.services.lightsail.counts.throttled).toBe(2)
@@ -230,9 +232,9 @@ describe("injected faults", () => {
     const cm = await rejection(cloudMap(emulator).listOperations({}))
     expect(["InternalServerException", "ServiceUnavailable"]).toContain(cm.name)
     expect(cm.$fault).toBe("server")
-    const sap = await rejection(ssmSap(emulator).listOperations({ ApplicationId: "a" }))
-    expect(["InternalServerException", "ServiceUnavailable"]).toContain(sap.name)
-    expect(sap.$fault).toBe("server")
+    const sap = await ssmSap(emulator).call("/list-operations", { ApplicationId: "a" })
+    expect(["InternalServerException", "ServiceUnavailable"]).toContain(sap.errorType)
+    expect([500, 503]).toContain(sap.status)
     expect(emulator.metrics().counts["error-5xx"]).toBe(10)
   })
 
@@ -249,9 +251,9 @@ describe("injected faults", () => {
       statuses.add(error.$metadata.httpStatusCode)
     }
     expect([...statuses].sort()).toEqual([200, 502])
-    const sap = await rejection(ssmSap(emulator).listOperations({ ApplicationId: "a" }))
-    expect(sap).toBeInstanceOf(SyntaxError)
-    expect([200, 502]).toContain(sap.$metadata.httpStatusCode)
+    const sap = await ssmSap(emulator).call("/list-operations", { ApplicationId: "a" })
+    expect(() => JSON.parse(sap.text)).toThrow(SyntaxError)
+    expect([200, 502]).toContain(sap.status)
     expect(emulator.metrics().counts.malformed).toBe(9)
   })
 
@@ -263,7 +265,7 @@ describe("injected faults", () => {
     })
     const error = await rejection(cloudMap(emulator).listOperations({}))
     expect(error.code).toBe("ECONNRESET")
-    const sap = await rejection(ssmSap(emulator).listOperations({ ApplicationId: "a" }))
+    const sap = await rejection(ssmSap(emulator).call("/list-operations", { ApplicationId: "a" }))
     expect(sap).toBeInstanceOf(TypeError)
     expect(sap.cause).toBeDefined()
     expect(emulator.metrics().counts.reset).toBe(2)

@@ -103,7 +103,9 @@ describe("hostile input", () => {
     expect(op.wire.resourceType).toBe("Instance")
     const sap = emulator.createOperation({ service: "ssm-sap", type: "constructor", durationMs: 1_000 })
     clock.advance(500)
-    const events = (await ssmSap(emulator).listOperationEvents({ OperationId: sap.id })).OperationEvents!
+    const events: Array<{ Description: string }> = (
+      await ssmSap(emulator).ok("/list-operation-events", { OperationId: sap.id })
+    ).OperationEvents
     expect(events.length).toBeGreaterThan(0)
     for (const event of events) expect(event.Description).toMatch(/^Updating /)
   })

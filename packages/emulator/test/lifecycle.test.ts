@@ -46,7 +46,7 @@ describe("lifecycles, determinism and time", () => {
       for (let i = 0; i < 10; i++)
         ids.push((await ls.allocateStaticIp({ staticIpName: `ip${i}` })).operations![0]!.id!)
       ids.push((await cloudMap(emulator).createHttpNamespace({ Name: "n" })).OperationId!)
-      ids.push((await ssmSap(emulator).startApplication({ ApplicationId: "a" })).OperationId!)
+      ids.push((await ssmSap(emulator).ok("/start-application", { ApplicationId: "a" })).OperationId)
       const terminals = ids.slice(0, 10).map((id) => emulator.terminalAt("lightsail", id)! - clock.t)
       clock.advance(10 * 60_000)
       const outcomes = []
@@ -94,15 +94,15 @@ describe("lifecycles, determinism and time", () => {
   it("an SSM for SAP operation on a registered application does not shift the ids after it", async () => {
     const ids = async (registered: boolean) => {
       const emulator = await start({ seed: 5, now: new ManualClock().now })
-      const client = ssmSap(emulator)
-      await client.registerApplication({
+      const sap = ssmSap(emulator)
+      await sap.ok("/register-application", {
         ApplicationId: "hana-1",
         ApplicationType: "HANA",
         Instances: ["i-0123456789abcdef0"]
       })
       // The registered application has its own instance; another one gets a drawn EC2 instance id.
-      await client.startApplication({ ApplicationId: registered ? "hana-1" : "hana-unregistered" })
-      return (await client.startApplication({ ApplicationId: "hana-2" })).OperationId
+      await sap.ok("/start-application", { ApplicationId: registered ? "hana-1" : "hana-unregistered" })
+      return (await sap.ok("/start-application", { ApplicationId: "hana-2" })).OperationId
     }
     expect(await ids(true)).toBe(await ids(false))
   })
@@ -203,7 +203,9 @@ describe("lifecycles, determinism and time", () => {
     const before = (await lightsail(emulator, "eu-west-1").getOperations({})).operations!.map((op) => op.id)
     expect(before).toHaveLength(1)
     await lightsail(emulator, "eu-west-1").allocateStaticIp({ staticIpName: "ip" })
-    expect((await ssmSap(emulator).listOperations({ ApplicationId: "app" })).Operations).toHaveLength(1)
+    expect((await ssmSap(emulator).ok("/list-operations", { ApplicationId: "app" })).Operations).toHaveLength(
+      1
+    )
     emulator.reset()
     expect(emulator.metrics().counts.total).toBe(0)
     const after = (await lightsail(emulator, "eu-west-1").getOperations({})).operations!.map((op) => op.id)

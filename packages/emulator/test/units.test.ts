@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { accountIdFor, mergeScenario, parseScenario, ScenarioError, sanitizeErrorCode } from "../src/index.js"
+import { accountIdFor, mergeScenario, parseScenario, ScenarioError } from "../src/index.js"
 import { createPrng } from "../src/internal/prng.js"
 import { parseAuthorization } from "../src/internal/sigv4.js"
 
@@ -46,15 +46,6 @@ describe("helpers", () => {
     ).toEqual({ accessKeyId: "AKID", region: "eu-central-1", service: "servicediscovery" })
     expect(parseAuthorization("Bearer token")).toBeUndefined()
     expect(parseAuthorization(undefined)).toBeUndefined()
-  })
-
-  it("sanitizes error codes as the SDK does", () => {
-    expect(sanitizeErrorCode("NotFoundException")).toBe("NotFoundException")
-    expect(sanitizeErrorCode("com.amazonaws.ssmsap#ValidationException")).toBe("ValidationException")
-    expect(sanitizeErrorCode("ValidationException:http://internal.amazon.com/coral/")).toBe(
-      "ValidationException"
-    )
-    expect(sanitizeErrorCode("ThrottlingException,Other")).toBe("ThrottlingException")
   })
 })
 
