@@ -10,20 +10,19 @@
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers"
-import { type OperationSource, type ServiceSlug, serviceSlugs } from "@opstatus/core"
-import { type SsmSapCredentials, SsmSapHttpClient } from "@opstatus/emulator"
-import { lightsailSource } from "@opstatus/lightsail"
-import { serviceDiscoverySource } from "@opstatus/servicediscovery"
-import { ssmSapSource } from "@opstatus/ssm-sap"
-import { CredentialsError, UsageError } from "./Errors.js"
-
-/**
- * The environment, as `process.env`.
- *
- * @since 0.1.0
- * @category models
- */
-export type Env = Readonly<Record<string, string | undefined>>
+import { awsRegionPattern, type OperationSource, type OpstatusError } from "@opstatus/core"
+import { classifySdkError, requestError } from "@opstatus/core/adapter-kit"
+import { type LightsailQuery, lightsailService, lightsailSource } from "@opstatus/lightsail"
+import {
+  type ServiceDiscoveryQuery,
+  serviceDiscoveryService,
+  serviceDiscoverySource
+} from "@opstatus/servicediscovery"
+import { type SsmSapSource, ssmSapService, ssmSapSource } from "@opstatus/ssm-sap"
+import { type SsmSapCredentials, SsmSapHttpClient } from "@opstatus/ssm-sap/http"
+import { type CredentialsError, credentialsError, usageError } from "./Errors.js"
+import type { Env } from "./Io.js"
+import { endpointEnvName, services } from "./Services.js"
 
 /**
  * The AWS flags of every command.
@@ -48,21 +47,19 @@ export interface AwsSettings {
   readonly region: string | undefined
   /** The profile named by `--profile` or `AWS_PROFILE`. */
   readonly profile: string | undefined
-  /** The endpoint of a service, when one is configured. */
-  readonly endpointFor: (service: ServiceSlug) => string | undefined
+  /** The endpoint of a service (by slug), when one is configured. */
+  readonly endpointFor: (service: string) => string | undefined
 }
-
-const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
 
 /**
  * Checks a region code.
  *
  * @since 0.1.0
- * @category parsing
+ * @category constructors
  */
 export const checkRegion = (region: string, where: string): string => {
-  if (!regionPattern.test(region)) {
-    throw new UsageError(`${where} "${region}" is not an AWS region code`, "Use a code like us-east-1")
+  if (!awsRegionPattern.test(region)) {
+    throw usageError(`${where} "${region}" is not an AWS region code`, "Use a code like us-east-1")
   }
   return region
 }
@@ -70,24 +67,18 @@ export const checkRegion = (region: string, where: string): string => {
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === "" ? undefined : value.trim()
 
-const endpointEnvNames: Readonly<Record<ServiceSlug, string>> = {
-  lightsail: "AWS_ENDPOINT_URL_LIGHTSAIL",
-  servicediscovery: "AWS_ENDPOINT_URL_SERVICEDISCOVERY",
-  "ssm-sap": "AWS_ENDPOINT_URL_SSM_SAP"
-}
-
 const checkEndpoint = (value: string, where: string): string => {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw new UsageError(
+    throw usageError(
       `${where} "${value}" is not a URL`,
       "Use a URL like https://lightsail.us-east-1.amazonaws.com"
     )
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(
+    throw usageError(
       `${where} "${value}" is not an http or https URL`,
       "Use a URL like http://127.0.0.1:4566"
     )
@@ -149,7 +140,7 @@ export const loadAwsSettings = async (flags: AwsFlags, env: Env): Promise<Loaded
       !Object.hasOwn(files.configFile, name) &&
       !Object.hasOwn(files.credentialsFile, name)
     ) {
-      profileError = new CredentialsError(
+      profileError = credentialsError(
         `the profile "${profile}" is not in the AWS config or credentials file`,
         `Check --profile and AWS_PROFILE, or create it with: aws configure --profile ${profile}`
       )
@@ -162,14 +153,15 @@ export const loadAwsSettings = async (flags: AwsFlags, env: Env): Promise<Loaded
   if (flagEndpoint !== undefined) checkEndpoint(flagEndpoint, "--endpoint-url")
   const ignoreEnv = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === "true"
   // Every endpoint is checked now, so a bad AWS_ENDPOINT_URL is a usage error before any request.
-  const endpoints = new Map<ServiceSlug, string | undefined>(
-    serviceSlugs.map((service): [ServiceSlug, string | undefined] => {
-      if (flagEndpoint !== undefined) return [service, flagEndpoint]
-      if (ignoreEnv) return [service, undefined]
-      const specific = nonEmpty(env[endpointEnvNames[service]])
-      if (specific !== undefined) return [service, checkEndpoint(specific, endpointEnvNames[service])]
+  const endpoints = new Map<string, string | undefined>(
+    services.map((info): [string, string | undefined] => {
+      if (flagEndpoint !== undefined) return [info.service, flagEndpoint]
+      if (ignoreEnv) return [info.service, undefined]
+      const name = endpointEnvName(info)
+      const specific = nonEmpty(env[name])
+      if (specific !== undefined) return [info.service, checkEndpoint(specific, name)]
       const general = nonEmpty(env.AWS_ENDPOINT_URL)
-      return [service, general === undefined ? undefined : checkEndpoint(general, "AWS_ENDPOINT_URL")]
+      return [info.service, general === undefined ? undefined : checkEndpoint(general, "AWS_ENDPOINT_URL")]
     })
   )
   return { region, profile, endpointFor: (service) => endpoints.get(service), profileError }
@@ -221,6 +213,33 @@ export const defaultCredentials = (settings: AwsSettings, env: Env): CredentialP
 }
 
 /**
+ * A failure of the credential provider, as the `OpstatusError` the request it was for
+ * fails with. The one classifier reads it; what it cannot place is still a failure to
+ * authenticate, since it came from the provider.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const credentialsFailure = (service: string, error: unknown): OpstatusError => {
+  const classified = classifySdkError(service, { notFound: [] }, error)
+  const reason = classified.reason
+  if (reason._tag !== "UnknownServiceError") return classified
+  return requestError("Unauthenticated", {
+    service,
+    code: reason.code,
+    serviceMessage: reason.serviceMessage,
+    requestId: reason.requestId,
+    httpStatus: reason.httpStatus
+  })
+}
+
+/** The provider of one service's clients: its failures fail that service's requests, typed. */
+const classified =
+  (service: string, provider: CredentialProvider): CredentialProvider =>
+  () =>
+    provider().catch((error: unknown) => Promise.reject(credentialsFailure(service, error)))
+
+/**
  * The clients and sources of one run.
  *
  * @since 0.1.0
@@ -228,9 +247,9 @@ export const defaultCredentials = (settings: AwsSettings, env: Env): CredentialP
  */
 export interface Aws {
   readonly sources: ReadonlyArray<OperationSource<any>>
-  readonly lightsail: OperationSource<any>
-  readonly servicediscovery: OperationSource<any>
-  readonly ssmSap: OperationSource<any>
+  readonly lightsail: OperationSource<LightsailQuery>
+  readonly serviceDiscovery: OperationSource<ServiceDiscoveryQuery>
+  readonly ssmSap: SsmSapSource
   /** Destroys every client made, so no socket keeps the process alive. */
   readonly destroy: () => void
 }
@@ -249,11 +268,11 @@ export const makeAws = (
   const lightsailClients = new Map<string, LightsailClient>()
   const cloudMapClients = new Map<string, ServiceDiscoveryClient>()
   const ssmSapClients = new Map<string, SsmSapHttpClient>()
-  const sdkConfig = (service: ServiceSlug, region: string) => {
+  const sdkConfig = (service: string, region: string) => {
     const endpoint = settings.endpointFor(service)
     return {
       region,
-      credentials,
+      credentials: classified(service, credentials),
       retryMode: "standard",
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(settings.profile === undefined ? {} : { profile: settings.profile })
@@ -269,35 +288,71 @@ export const makeAws = (
   }
   const lightsail = lightsailSource({
     clientFor: (region) =>
-      cached(lightsailClients, region, () => new LightsailClient(sdkConfig("lightsail", region)))
+      cached(lightsailClients, region, () => new LightsailClient(sdkConfig(lightsailService.service, region)))
   })
-  const servicediscovery = serviceDiscoverySource({
+  const serviceDiscovery = serviceDiscoverySource({
     clientFor: (region) =>
-      cached(cloudMapClients, region, () => new ServiceDiscoveryClient(sdkConfig("servicediscovery", region)))
+      cached(
+        cloudMapClients,
+        region,
+        () => new ServiceDiscoveryClient(sdkConfig(serviceDiscoveryService.service, region))
+      )
   })
   const ssmSap = ssmSapSource({
     includeSteps: options.includeSteps === true,
     clientFor: (region) =>
       cached(ssmSapClients, region, () => {
-        const endpoint = settings.endpointFor("ssm-sap")
+        const endpoint = settings.endpointFor(ssmSapService.service)
         return new SsmSapHttpClient({
           region,
-          credentials,
+          credentials: classified(ssmSapService.service, credentials),
           ...(endpoint === undefined ? {} : { endpoint })
         })
       })
   })
   return {
-    sources: [lightsail, servicediscovery, ssmSap],
+    sources: [lightsail, serviceDiscovery, ssmSap],
     lightsail,
-    servicediscovery,
+    serviceDiscovery,
     ssmSap,
     destroy: () => {
       for (const client of lightsailClients.values()) client.destroy()
       for (const client of cloudMapClients.values()) client.destroy()
       lightsailClients.clear()
       cloudMapClients.clear()
+      // The SSM for SAP client holds nothing open: each call is one fetch.
       ssmSapClients.clear()
     }
+  }
+}
+
+/**
+ * Throws the settings' `profileError`, if any: called once every flag and ref is checked.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const requireProfile = (settings: LoadedAwsSettings): void => {
+  if (settings.profileError !== undefined) throw settings.profileError
+}
+
+/**
+ * Runs `use` with the clients and sources of the settings (credentials from the default
+ * chain), and destroys every client made when `use` settles.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const withAws = async <A>(
+  settings: AwsSettings,
+  env: Env,
+  options: { readonly includeSteps?: boolean | undefined },
+  use: (aws: Aws) => Promise<A>
+): Promise<A> => {
+  const aws = makeAws(settings, defaultCredentials(settings, env), options)
+  try {
+    return await use(aws)
+  } finally {
+    aws.destroy()
   }
 }

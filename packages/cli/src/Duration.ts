@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { UsageError } from "./Errors.js"
+import { usageError } from "./Errors.js"
 
 const unitMillis: Readonly<Record<string, number>> = {
   ms: 1,
@@ -38,7 +38,7 @@ const part = /(\d+(?:\.\d+)?|\.\d+)\s*([a-z]+)/gy
  * Parses a duration into milliseconds, or `undefined` when it is not one.
  *
  * @since 0.1.0
- * @category parsing
+ * @category constructors
  */
 export const parseDurationMillis = (input: string): number | undefined => {
   const text = input.trim().toLowerCase()
@@ -68,17 +68,17 @@ export const parseDurationMillis = (input: string): number | undefined => {
  * Parses the value of a duration flag, or throws a `UsageError` naming the flag.
  *
  * @since 0.1.0
- * @category parsing
+ * @category constructors
  */
 export const parseDurationFlag = (flag: string, value: string): number => {
   const millis = parseDurationMillis(value)
   if (millis === undefined) {
-    throw new UsageError(
+    throw usageError(
       `--${flag} "${value}" is not a duration`,
       'Use a number with a unit, like 500ms, 30s, 5m, 1h30m, or "5 seconds" (a bare number is seconds)'
     )
   }
-  if (millis <= 0) throw new UsageError(`--${flag} must be greater than zero`, `Got "${value}"`)
+  if (millis <= 0) throw usageError(`--${flag} must be greater than zero`, `Got "${value}"`)
   return millis
 }
 
@@ -92,7 +92,7 @@ const epochSecondsFrom = 1e9
  * else must be a duration ago (`1h`, `30m`, or a bare number of seconds below 10^9).
  *
  * @since 0.1.0
- * @category parsing
+ * @category constructors
  */
 export const parseSinceFlag = (value: string, now: number): Date => {
   const text = value.trim()
@@ -109,7 +109,7 @@ export const parseSinceFlag = (value: string, now: number): Date => {
         ? Number.NaN
         : Date.parse(iso[2] === undefined ? iso[1]! : `${iso[1]}T${iso[2]}${iso[3] ?? "Z"}`)
     if (!Number.isFinite(millis)) {
-      throw new UsageError(
+      throw usageError(
         `--since "${value}" is not a valid date`,
         "Use a date like 2024-05-01 or 2024-05-01T12:00:00Z"
       )
@@ -118,7 +118,7 @@ export const parseSinceFlag = (value: string, now: number): Date => {
   }
   const ago = parseDurationMillis(text)
   if (ago === undefined) {
-    throw new UsageError(
+    throw usageError(
       `--since "${value}" is neither a duration, a date nor epoch seconds`,
       "Use a duration ago (1h, 30m), a date (2024-05-01T12:00:00Z) or epoch seconds (1714566896)"
     )
@@ -143,4 +143,23 @@ export const formatElapsed = (millis: number): string => {
   }
   const h = Math.floor(totalSeconds / 3600)
   return `${h}h${String(Math.floor((totalSeconds % 3600) / 60)).padStart(2, "0")}m`
+}
+
+/**
+ * Formats a duration in its largest whole unit, for help texts: `500ms`, `2s`, `30m`,
+ * `1h`; a duration that is not whole in any larger unit is milliseconds.
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const formatDurationShort = (millis: number): string => {
+  const units: ReadonlyArray<readonly [string, number]> = [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1_000]
+  ]
+  const ms = Math.max(0, Math.round(millis))
+  const unit = units.find(([, size]) => ms >= size && ms % size === 0)
+  return unit === undefined ? `${ms}ms` : `${ms / unit[1]}${unit[0]}`
 }

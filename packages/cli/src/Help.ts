@@ -1,16 +1,44 @@
 /**
- * The help texts.
+ * The help texts. What they say about the services (names, titles, default timings)
+ * comes from the services' own declarations.
  *
  * @since 0.1.0
  */
+import { formatDurationShort } from "./Duration.js"
+import { defaultPolicyOf, services, slugList } from "./Services.js"
 
 /**
  * The CLI's version (kept equal to package.json by a test).
  *
  * @since 0.1.0
- * @category help
+ * @category formatting
  */
 export const version = "0.1.0"
+
+const flagColumn = 26
+const helpWidth = 90
+
+/** An option line: the flag, then its description wrapped under itself. */
+const option = (flag: string, description: string): string => {
+  const lines: string[] = []
+  let line = `  ${flag}`.padEnd(flagColumn)
+  let empty = true
+  for (const word of description.split(" ")) {
+    if (!empty && line.length + 1 + word.length > helpWidth) {
+      lines.push(line)
+      line = " ".repeat(flagColumn)
+      empty = true
+    }
+    line += empty ? word : ` ${word}`
+    empty = false
+  }
+  lines.push(line)
+  return lines.join("\n")
+}
+
+/** Each service's default of a policy field: `lightsail 30m, servicediscovery 5m, ssm-sap 1h`. */
+const perService = (field: "timeoutMillis" | "minDelayMillis" | "maxDelayMillis"): string =>
+  services.map((info) => `${info.service} ${formatDurationShort(defaultPolicyOf(info)[field])}`).join(", ")
 
 const awsFlags = `AWS options:
   --region <code>         Region of refs and responses that do not name one
@@ -33,15 +61,18 @@ const refForms = `Refs:
                           the AWS CLI prints it: Lightsail {"operations": [...]}, Cloud Map
                           {"OperationId": ...}, SSM for SAP {"OperationId"|"OperationIds": ...}`
 
+const serviceOption = option(
+  "--service <service>",
+  `The service of bare IDs and OperationId responses: ${slugList()}`
+)
+
 const waitTiming = `Waiting options:
   --success               Exit 1 when an operation did not succeed: failed, cancelled, or
                           ended with a status opstatus does not know
-  --timeout <duration>    Give up after this long (default per service: Lightsail 30m,
-                          Cloud Map 5m, SSM for SAP 60m)
-  --min-delay <duration>  Shortest pause between polls (default per service: 2s, 1s, 5s)
-  --max-delay <duration>  Longest pause between polls (default per service: 30s, 10s, 60s)
-  --service <service>     The service of bare IDs and OperationId responses:
-                          lightsail, servicediscovery or ssm-sap
+${option("--timeout <duration>", `Give up after this long (default per service: ${perService("timeoutMillis")})`)}
+${option("--min-delay <duration>", `Shortest pause between polls (default per service: ${perService("minDelayMillis")})`)}
+${option("--max-delay <duration>", `Longest pause between polls (default per service: ${perService("maxDelayMillis")})`)}
+${serviceOption}
 Durations: 500ms, 30s, 5m, 1h30m, "5 seconds"; a bare number is seconds.`
 
 const exitCodes = `Exit codes:
@@ -59,10 +90,10 @@ When several apply the first in this order wins: 130 (143), 2, 4, 3, 1, 0.`
  * The help of the whole command.
  *
  * @since 0.1.0
- * @category help
+ * @category formatting
  */
 export const mainHelp = `opstatus ${version}: wait for AWS asynchronous operations
-(Lightsail, Cloud Map, Systems Manager for SAP)
+(${services.map((info) => info.title).join(", ")})
 
 Usage:
   opstatus wait [options] <ref...>      Wait until every operation has ended
@@ -87,7 +118,7 @@ Run opstatus <command> --help for a command's options. Docs: docs/cli.md.`
  * Each command's help.
  *
  * @since 0.1.0
- * @category help
+ * @category formatting
  */
 export const commandHelp: Readonly<Record<string, string>> = {
   wait: `Usage: opstatus wait [options] <ref...>
@@ -132,7 +163,7 @@ ${refForms}
 Options:
   --success               Exit 1 unless every operation succeeded
   --timeout <duration>    Give up after this long (default 60s): exit 3
-  --service <service>     The service of bare IDs and OperationId responses
+${serviceOption}
 
 ${awsFlags}
 
@@ -142,7 +173,7 @@ ${exitCodes}`,
   list: `Usage: opstatus list <service> [options]
 
 Lists a service's operations in one region (--region, AWS_REGION, AWS_DEFAULT_REGION or
-the profile's region). <service> is lightsail, servicediscovery or ssm-sap.
+the profile's region). <service> is ${slugList()}.
 
 Filters:
   --status <status>       Unified (pending, running, succeeded, failed, cancelled, unknown;

@@ -14,23 +14,28 @@
  * @since 0.1.0
  */
 import {
+  checkRef,
   formatRef,
-  InvalidOperationRefError,
+  hasReason,
   isOperation,
   type Operation,
   type OperationRef,
-  type ServiceSlug,
-  serviceSlugs,
-  validate
+  type ServiceInfo,
+  validateRef
 } from "@opstatus/core"
+import { invalidRef } from "@opstatus/core/adapter-kit"
 import { operationsFromResponse } from "@opstatus/lightsail"
-import { refFromResponse as cloudMapRefFromResponse } from "@opstatus/servicediscovery"
-import { refsFromResponse as ssmSapRefsFromResponse } from "@opstatus/ssm-sap"
+import {
+  refFromResponse as cloudMapRefFromResponse,
+  serviceDiscoveryService
+} from "@opstatus/servicediscovery"
+import { refsFromResponse as ssmSapRefsFromResponse, ssmSapService } from "@opstatus/ssm-sap"
 import { Cause, Effect, Exit } from "effect"
-import { UsageError } from "./Errors.js"
+import { usageError } from "./Errors.js"
+import { findService, slugList } from "./Services.js"
 
 /**
- * What one input resolves to: a validated ref, or a snapshot (Lightsail responses).
+ * What one input resolves to: a ref, or a snapshot (Lightsail responses).
  *
  * @since 0.1.0
  * @category models
@@ -46,165 +51,97 @@ export type Target = OperationRef | Operation
 export interface InputOptions {
   /** The region for responses that do not name one (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`). */
   readonly region?: string | undefined
-  /** `--service`: the service of bare IDs and `OperationId` responses. */
-  readonly service?: ServiceSlug | undefined
+  /** `--service`: the service (slug) of bare IDs and `OperationId` responses. */
+  readonly service?: string | undefined
 }
 
-/** Cloud Map operation IDs in practice. */
+/** Cloud Map operation IDs in practice (its ID rule allows more). */
 const cloudMapIdPattern = /^[a-z0-9]{32}-[a-z0-9]{8}$/
-const uuidPattern = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/
+
+const shorten = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s)
 
 /**
- * Parses `--service`.
+ * Checks a ref (string fields, hints) against its service's ID and region rules, and
+ * returns it with the service's own slug; throws an `OpstatusError` (`InvalidRef`).
  *
- * @since 0.1.0
- * @category parsing
+ * @since 0.2.0
+ * @category refs
  */
-export const parseService = (value: string, flag = "--service"): ServiceSlug => {
-  const normalized = value.trim().toLowerCase()
-  const aliases: Record<string, ServiceSlug> = {
-    lightsail: "lightsail",
-    servicediscovery: "servicediscovery",
-    "service-discovery": "servicediscovery",
-    cloudmap: "servicediscovery",
-    "cloud-map": "servicediscovery",
-    "ssm-sap": "ssm-sap",
-    ssmsap: "ssm-sap"
-  }
-  // Only the table's own keys: "constructor" or "__proto__" are not services.
-  const service = Object.hasOwn(aliases, normalized) ? aliases[normalized] : undefined
-  if (service === undefined) {
-    throw new UsageError(
-      `${flag} "${value}" is not a service opstatus knows`,
-      `Use one of ${serviceSlugs.join(", ")}`
-    )
-  }
-  return service
-}
-
-/** Runs core's synchronous validation and throws its error. */
-const checked = (ref: OperationRef, input?: string): OperationRef => {
-  const exit = Effect.runSyncExit(validate(ref, input))
+export const checkedRef = (input: unknown): OperationRef => {
+  const exit = Effect.runSyncExit(
+    Effect.flatMap(validateRef(input), (ref) => {
+      const info = findService(ref.service)
+      return info === undefined
+        ? Effect.fail(
+            invalidRef(
+              shorten(`${ref.service}:${ref.region}:${ref.id}`),
+              `unknown service "${shorten(ref.service)}" (opstatus knows ${slugList("and")})`
+            )
+          )
+        : checkRef({ ...ref, service: info.service }, info)
+    })
+  )
   if (Exit.isSuccess(exit)) return exit.value
   throw Cause.squash(exit.cause)
 }
 
 /**
  * Says which service an operation ID belongs to: `--service` wins; a Cloud Map-shaped ID
- * is Cloud Map; a UUID from an `OperationId` response is SSM for SAP (Lightsail responses
- * carry full operations, never a bare `OperationId`).
+ * is Cloud Map; an ID that fits SSM for SAP's rule (a UUID) in an `OperationId` response
+ * is SSM for SAP (Lightsail responses carry full operations, never a bare `OperationId`).
  *
  * @since 0.1.0
- * @category parsing
+ * @category refs
  */
-export const inferService = (
-  id: string,
-  options: InputOptions,
-  context: "response" | "bare"
-): ServiceSlug => {
+export const inferService = (id: string, options: InputOptions, context: "response" | "bare"): string => {
   if (options.service !== undefined) return options.service
-  if (cloudMapIdPattern.test(id)) return "servicediscovery"
-  if (context === "response" && uuidPattern.test(id)) return "ssm-sap"
-  throw new UsageError(
+  if (cloudMapIdPattern.test(id)) return serviceDiscoveryService.service
+  if (context === "response" && ssmSapService.idRule.pattern.test(id)) return ssmSapService.service
+  throw usageError(
     `cannot tell which service operation ID "${shorten(id)}" belongs to`,
     context === "bare"
-      ? "Write it as service:region:id, or pass --service (lightsail, servicediscovery or ssm-sap)"
-      : "Pass --service servicediscovery or --service ssm-sap"
+      ? `Write it as service:region:id, or pass --service (${slugList()})`
+      : `Pass --service ${serviceDiscoveryService.service} or --service ${ssmSapService.service}`
   )
 }
 
-const shorten = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s)
-
-const requireRegion = (options: InputOptions, service: ServiceSlug, id: string): string => {
+const requireRegion = (options: InputOptions, service: string, id: string): string => {
   if (options.region !== undefined && options.region !== "") return options.region
-  throw new UsageError(
+  throw usageError(
     `cannot tell the region of ${service} operation ${shorten(id)}: the response does not name it`,
     "Pass --region or set AWS_REGION"
   )
 }
 
 /**
- * A ref from one command-line argument or text token: `service:region:id`, or a bare ID
- * whose service is inferred or given with `--service`.
+ * A ref from one command-line argument or text token: `service:region:id` (the service
+ * by its slug or an alias), or a bare ID whose service is inferred or given with
+ * `--service`.
  *
  * @since 0.1.0
- * @category parsing
+ * @category refs
  */
 export const refFromToken = (token: string, options: InputOptions): OperationRef => {
   const text = token.trim()
   if (text.includes(":")) {
     const first = text.indexOf(":")
     const second = text.indexOf(":", first + 1)
-    if (second < 0) {
-      throw new InvalidOperationRefError({
-        input: text,
-        reason: "expected the form service:region:id",
-        message: `Invalid operation reference "${shorten(text)}": expected the form service:region:id`
-      })
-    }
+    if (second < 0) throw invalidRef(shorten(text), "expected the form service:region:id")
     const service = text.slice(0, first)
-    const aliased = (() => {
-      try {
-        return parseService(service)
-      } catch {
-        return service as ServiceSlug
-      }
-    })()
-    return checked(
-      { service: aliased, region: text.slice(first + 1, second), id: text.slice(second + 1) },
-      shorten(text)
-    )
+    return checkedRef({
+      service: findService(service)?.service ?? service,
+      region: text.slice(first + 1, second),
+      id: text.slice(second + 1)
+    })
   }
   if (text === "None" || text === "null") {
-    throw new UsageError(
+    throw usageError(
       `"${text}" is not an operation ID (the AWS CLI prints it for a missing field)`,
       "Check the --query of the AWS CLI command"
     )
   }
   const service = inferService(text, options, "bare")
-  return checked({ service, region: requireRegion(options, service, text), id: text }, shorten(text))
-}
-
-/**
- * A `Date` from what the AWS CLI prints for a timestamp: an ISO string, epoch seconds (a
- * number or a numeric string), or epoch milliseconds.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const toDate = (value: unknown): Date | undefined => {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value
-  let millis: number
-  if (typeof value === "number") millis = epochMillis(value)
-  else if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value))
-    millis = epochMillis(Number(value))
-  else if (typeof value === "string") millis = Date.parse(value)
-  else return undefined
-  return Number.isFinite(millis) ? new Date(millis) : undefined
-}
-
-/** Below 10^11 a number is epoch seconds (until the year 5138), above it milliseconds. */
-const epochMillis = (n: number): number => (Math.abs(n) < 1e11 ? Math.round(n * 1000) : Math.round(n))
-
-const lightsailDateKeys = ["createdAt", "statusChangedAt"] as const
-
-/**
- * A Lightsail operation as the AWS CLI prints it, with its timestamps turned into `Date`s
- * (what `operationsFromResponse` expects).
- *
- * @since 0.1.0
- * @category parsing
- */
-export const withLightsailDates = (raw: unknown): unknown => {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw
-  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) }
-  for (const key of lightsailDateKeys) {
-    if (!(key in out)) continue
-    const date = toDate(out[key])
-    if (date === undefined) delete out[key]
-    else out[key] = date
-  }
-  return out
+  return checkedRef({ service, region: requireRegion(options, service, text), id: text })
 }
 
 type Json = Record<string, unknown>
@@ -217,91 +154,102 @@ const looksLikeLightsailOperation = (u: Json): boolean =>
   ("operationType" in u || "resourceType" in u || "isTerminal" in u)
 
 const lightsailTargets = (response: Json, options: InputOptions): Target[] => {
-  const many = response.operations
-  const one = response.operation
-  const converted: Json = Array.isArray(many)
-    ? { operations: many.map(withLightsailDates) }
-    : { operation: withLightsailDates(one) }
+  let operations: ReadonlyArray<Operation>
   try {
-    return operationsFromResponse(
-      converted,
+    operations = operationsFromResponse(
+      response,
       options.region === undefined ? {} : { region: options.region }
-    ).map((op) => {
-      checked(op.ref)
-      return op
-    })
+    )
   } catch (error) {
-    if (error instanceof InvalidOperationRefError && error.reason === "the region is unknown") {
-      throw new UsageError(
+    // The adapter's only InvalidRef here: an operation without location.regionName, and no region given.
+    if (hasReason(error, "InvalidRef")) {
+      throw usageError(
         "a Lightsail operation in the input does not name its region (location.regionName)",
         "Pass --region or set AWS_REGION"
       )
     }
     throw error
   }
+  return operations.map((op) => {
+    checkedRef(op.ref)
+    return op
+  })
 }
 
 const idResponseTargets = (response: Json, options: InputOptions): Target[] => {
   const one = response.OperationId
   const many = response.OperationIds
-  if (Array.isArray(many) && options.service !== undefined && options.service !== "ssm-sap") {
-    throw new UsageError(
-      `an OperationIds response is SSM for SAP, not ${options.service}`,
-      "Drop --service or pass --service ssm-sap"
+  const ssmSap = ssmSapService.service
+  if (Array.isArray(many) && options.service !== undefined && options.service !== ssmSap) {
+    throw usageError(
+      `an OperationIds response is ${ssmSap}, not ${options.service}`,
+      `Drop --service or pass --service ${ssmSap}`
     )
   }
   const first =
     typeof one === "string" ? one : Array.isArray(many) ? many.find((x) => typeof x === "string") : undefined
   if (first === undefined || first === "") {
     if (Array.isArray(many) && many.length === 0) return []
-    throw new UsageError("a response's OperationId is empty or not a string", "Check the piped command")
+    throw usageError("a response's OperationId is empty or not a string", "Check the piped command")
   }
-  const service: ServiceSlug = Array.isArray(many) ? "ssm-sap" : inferService(first, options, "response")
+  const service = Array.isArray(many) ? ssmSap : inferService(first, options, "response")
   const region = requireRegion(options, service, first)
-  switch (service) {
-    case "servicediscovery": {
-      const ref = cloudMapRefFromResponse(response, { region })
-      return ref === undefined ? [] : [checked(ref)]
-    }
-    case "ssm-sap":
-      return ssmSapRefsFromResponse(response, { region }).map((ref) => checked(ref))
-    default:
-      return [checked({ service, region, id: first })]
+  if (service === serviceDiscoveryService.service) {
+    const ref = cloudMapRefFromResponse(response, { region })
+    return ref === undefined ? [] : [checkedRef(ref)]
   }
+  if (service === ssmSap) return ssmSapRefsFromResponse(response, { region }).map(checkedRef)
+  return [checkedRef({ service, region, id: first })]
 }
 
 /** `get-operation` output (`{ Operation: { Id, ... } }`) and `list-operations` items. */
 const describedTargets = (operation: Json, options: InputOptions): Target[] => {
   const id = operation.Id
   if (typeof id !== "string" || id === "") {
-    throw new UsageError("an Operation in the input has no Id", "Check the piped command")
+    throw usageError("an Operation in the input has no Id", "Check the piped command")
   }
   const service = inferService(id, options, "response")
-  return [checked({ service, region: requireRegion(options, service, id), id })]
+  return [checkedRef({ service, region: requireRegion(options, service, id), id })]
+}
+
+/** The hints of a ref object: its `hints`, and its service's hint names at the top level (where opstatus 0.1 wrote them). */
+const hintsOf = (u: Json, info: ServiceInfo | undefined): Record<string, string> => {
+  const hints: Record<string, string> = {}
+  for (const key of Object.keys(info?.hints ?? {})) {
+    const value = u[key]
+    if (typeof value === "string" && value !== "") hints[key] = value
+  }
+  if (isObject(u.hints)) {
+    for (const [key, value] of Object.entries(u.hints)) {
+      if (typeof value === "string" && value !== "") hints[key] = value
+    }
+  }
+  return hints
 }
 
 const refObject = (u: Json): OperationRef | undefined => {
   if (typeof u.service !== "string" || typeof u.region !== "string" || typeof u.id !== "string")
     return undefined
-  const hints: Record<string, string> = {}
-  for (const key of ["resourceName", "applicationId", "namespaceId", "serviceId"]) {
-    const value = u[key]
-    if (typeof value === "string" && value !== "") hints[key] = value
-  }
-  return checked({ ...hints, service: u.service as ServiceSlug, region: u.region, id: u.id })
+  const hints = hintsOf(u, findService(u.service))
+  return checkedRef({
+    service: u.service,
+    region: u.region,
+    id: u.id,
+    ...(Object.keys(hints).length === 0 ? {} : { hints })
+  })
 }
 
 /**
  * The targets of one parsed JSON value.
  *
  * @since 0.1.0
- * @category parsing
+ * @category refs
  */
 export const targetsFromJson = (value: unknown, options: InputOptions): Target[] => {
   if (typeof value === "string") return [refFromToken(value, options)]
   if (Array.isArray(value)) return value.flatMap((item) => targetsFromJson(item, options))
   if (!isObject(value)) {
-    throw new UsageError(`standard input holds ${JSON.stringify(value)}, which is not a ref or a response`)
+    throw usageError(`standard input holds ${JSON.stringify(value)}, which is not a ref or a response`)
   }
   // opstatus's own --json output: change, operation and done events.
   if (typeof value.event === "string") {
@@ -325,7 +273,7 @@ export const targetsFromJson = (value: unknown, options: InputOptions): Target[]
   }
   if (looksLikeLightsailOperation(value)) return lightsailTargets({ operation: value }, options)
   const keys = Object.keys(value).slice(0, 5).join(", ")
-  throw new UsageError(
+  throw usageError(
     `standard input holds a JSON object opstatus cannot read (keys: ${keys || "none"})`,
     "Pipe the response of a mutating call (operations, operation, OperationId or OperationIds), or refs"
   )
@@ -335,7 +283,7 @@ export const targetsFromJson = (value: unknown, options: InputOptions): Target[]
  * One piece of standard input: a JSON value, or a line of text.
  *
  * @since 0.1.0
- * @category parsing
+ * @category refs
  */
 export type Piece =
   | { readonly kind: "json"; readonly value: unknown; readonly line: number }
@@ -383,7 +331,7 @@ const lineCounter = (text: string) => {
  * in one pass.
  *
  * @since 0.1.0
- * @category parsing
+ * @category refs
  */
 export const splitInput = (text: string): Piece[] => {
   const pieces: Piece[] = []
@@ -400,7 +348,7 @@ export const splitInput = (text: string): Piece[] => {
       const end = jsonEnd(source, i)
       const line = lineAt(i)
       if (end < 0) {
-        throw new UsageError(
+        throw usageError(
           `standard input: the JSON that starts on line ${line} never ends`,
           "Pipe complete JSON documents"
         )
@@ -409,7 +357,7 @@ export const splitInput = (text: string): Piece[] => {
       try {
         value = JSON.parse(source.slice(i, end))
       } catch (error) {
-        throw new UsageError(
+        throw usageError(
           `standard input: the JSON on line ${line} is not valid (${(error as Error).message})`,
           "Pipe complete JSON documents"
         )
@@ -433,7 +381,7 @@ export const splitInput = (text: string): Piece[] => {
  * The targets standard input holds, in order, without duplicates.
  *
  * @since 0.1.0
- * @category parsing
+ * @category refs
  */
 export const targetsFromText = (text: string, options: InputOptions): Target[] =>
   splitInput(text).flatMap((piece) =>
@@ -449,7 +397,7 @@ export const targetsFromText = (text: string, options: InputOptions): Target[] =
  * The ref of a target.
  *
  * @since 0.1.0
- * @category utils
+ * @category refs
  */
 export const refOfTarget = (target: Target): OperationRef => (isOperation(target) ? target.ref : target)
 
@@ -457,7 +405,7 @@ export const refOfTarget = (target: Target): OperationRef => (isOperation(target
  * Drops repeated operations, keeping the first (a snapshot wins over a bare ref).
  *
  * @since 0.1.0
- * @category utils
+ * @category refs
  */
 export const dedupe = (targets: ReadonlyArray<Target>): Target[] => {
   const byKey = new Map<string, Target>()

@@ -5,9 +5,11 @@
  *
  * @since 0.1.0
  */
-import { formatRef, type Operation, type OperationRef, serviceSlugs } from "@opstatus/core"
+import { formatRef, isOpstatusError, type Operation, type OperationRef } from "@opstatus/core"
 import { formatElapsed } from "./Duration.js"
-import { errorTag } from "./Errors.js"
+import { isCliError } from "./Errors.js"
+import { errorName } from "./Messages.js"
+import { serviceSlugs } from "./Services.js"
 
 /**
  * One operation the CLI follows: the last snapshot seen and, when the wait for it ended
@@ -79,7 +81,46 @@ const stateOrder: ReadonlyArray<EntryState> = [
   "unknown"
 ]
 
-const tagOf = (error: unknown): string => errorTag(error) ?? "Error"
+const tagOf = (error: unknown): string => errorName(error) ?? "Error"
+
+/** The service's code an error carries, if any. */
+const codeOf = (error: unknown): string | undefined => {
+  const code = isOpstatusError(error) ? error.code : undefined
+  return code === undefined || code === "" ? undefined : code
+}
+
+const messageOf = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : undefined
+  return message === undefined || message === "" ? String(error) : message
+}
+
+/** What ended the wait for an entry, by the error's type. */
+const errorState = (error: unknown): EntryState => {
+  if (isCliError(error)) {
+    switch (error._tag) {
+      case "DeadlineError":
+        return "timed-out"
+      case "UsageError":
+        return "invalid"
+      case "CredentialsError":
+        return "denied"
+      default:
+        return "error"
+    }
+  }
+  if (!isOpstatusError(error)) return "error"
+  switch (error.reason._tag) {
+    case "WaitTimeout":
+      return "timed-out"
+    case "OperationNotFound":
+      return "not-found"
+    case "AccessDenied":
+    case "Unauthenticated":
+      return "denied"
+    default:
+      return error.kind === "input" ? "invalid" : "error"
+  }
+}
 
 /**
  * The state of an entry.
@@ -87,25 +128,8 @@ const tagOf = (error: unknown): string => errorTag(error) ?? "Error"
  * @since 0.1.0
  * @category models
  */
-export const stateOf = (entry: Entry): EntryState => {
-  if (entry.error !== undefined) {
-    switch (tagOf(entry.error)) {
-      case "WaitTimeoutError":
-      case "DeadlineError":
-        return "timed-out"
-      case "OperationNotFoundError":
-        return "not-found"
-      case "AccessDeniedError":
-        return "denied"
-      case "InvalidOperationRefError":
-      case "InvalidWaitOptionsError":
-        return "invalid"
-      default:
-        return "error"
-    }
-  }
-  return entry.operation?.status ?? "waiting"
-}
+export const stateOf = (entry: Entry): EntryState =>
+  entry.error === undefined ? (entry.operation?.status ?? "waiting") : errorState(entry.error)
 
 /**
  * True while the entry has not ended.
@@ -135,7 +159,7 @@ export const endedUnsuccessfully = (op: Operation): boolean =>
  * The colours the output uses; identity functions when colour is off.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export interface Palette {
   readonly green: (s: string) => string
@@ -153,7 +177,7 @@ const plain = (s: string) => s
  * A palette with or without colour.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const palette = (color: boolean): Palette =>
   color
@@ -174,7 +198,7 @@ const ansiPattern = /\x1b\[[0-9;?]*[A-Za-z]/g
  * The text without ANSI escape sequences.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const stripAnsi = (s: string): string => s.replace(ansiPattern, "")
 
@@ -182,7 +206,7 @@ export const stripAnsi = (s: string): string => s.replace(ansiPattern, "")
  * How many columns the text takes.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const visibleLength = (s: string): number => [...stripAnsi(s)].length
 
@@ -191,7 +215,7 @@ export const visibleLength = (s: string): number => [...stripAnsi(s)].length
  * when cut.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const truncateVisible = (s: string, width: number): string => {
   if (visibleLength(s) <= width) return s
@@ -225,7 +249,7 @@ const padEnd = (s: string, width: number): string => s + " ".repeat(Math.max(0, 
  * A long ID cut in the middle: `gv4g5meo…yzd2`.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const shortId = (id: string): string => (id.length <= 14 ? id : `${id.slice(0, 8)}…${id.slice(-4)}`)
 
@@ -233,7 +257,7 @@ export const shortId = (id: string): string => (id.length <= 14 ? id : `${id.sli
  * The spinner's frames.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const spinnerFrames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"] as const
 
@@ -280,10 +304,7 @@ const stateIcon = (state: EntryState, frame: number, ended: boolean): string => 
 
 /** What the NOTE column says: the failure's code, or why the wait ended. */
 const noteOf = (entry: Entry): string => {
-  if (entry.error !== undefined) {
-    const code = (entry.error as { code?: unknown }).code
-    return typeof code === "string" && code !== "" ? code : tagOf(entry.error)
-  }
+  if (entry.error !== undefined) return codeOf(entry.error) ?? tagOf(entry.error)
   const op = entry.operation
   if (op?.error !== undefined && endedUnsuccessfully(op)) {
     return op.error.code ?? op.error.message
@@ -297,7 +318,7 @@ const noteOf = (entry: Entry): string => {
  * Options of the live table.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export interface LiveTableOptions {
   readonly color: boolean
@@ -316,7 +337,7 @@ export interface LiveTableOptions {
  * status, elapsed, note).
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const renderLiveTable = (entries: ReadonlyArray<Entry>, options: LiveTableOptions): string[] => {
   const p = palette(options.color)
@@ -366,7 +387,7 @@ const shortTime = (date: Date | undefined): string =>
  * The static table of `get` and `list`: full IDs, region, status and last update.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const renderStaticTable = (
   operations: ReadonlyArray<Operation>,
@@ -407,7 +428,7 @@ export const renderStaticTable = (
  * One plain line per change: `<timestamp> <service> <region> <id> <type> <rawStatus> -> <status>`.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const formatChangeLine = (op: Operation, at: Date): string =>
   `${at.toISOString()} ${op.ref.service} ${op.region} ${op.ref.id} ${op.type ?? "-"} ${op.rawStatus || "-"} -> ${op.status}`
@@ -416,7 +437,7 @@ export const formatChangeLine = (op: Operation, at: Date): string =>
  * The plain line of an entry whose wait ended in an error.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const formatErrorLine = (entry: Entry, at: Date): string =>
   `${at.toISOString()} ${entry.ref.service} ${entry.ref.region} ${entry.ref.id} ${entry.operation?.type ?? "-"} ${entry.operation?.rawStatus || "-"} -> ${stateOf(entry)}`
@@ -425,7 +446,7 @@ export const formatErrorLine = (entry: Entry, at: Date): string =>
  * The plain line of one step of an operation (SSM for SAP operation events, in `watch`).
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const formatStepLine = (
   op: Operation,
@@ -496,12 +517,12 @@ export const summarize = (
     byService.set(entry.ref.service, service)
     const op = entry.operation
     if (entry.error !== undefined) {
-      const code = (entry.error as { code?: unknown }).code
+      const code = codeOf(entry.error)
       errors.push({
         ref: entry.key,
         error: tagOf(entry.error),
-        ...(typeof code === "string" && code !== "" ? { code } : {}),
-        message: String((entry.error as { message?: unknown }).message ?? entry.error)
+        ...(code === undefined ? {} : { code }),
+        message: messageOf(entry.error)
       })
     } else if (op !== undefined && endedUnsuccessfully(op)) {
       failures.push({
@@ -518,7 +539,7 @@ export const summarize = (
     }
   }
   const services: Record<string, Record<string, number>> = {}
-  const known = [...serviceSlugs, ...[...byService.keys()].filter((s) => !serviceSlugs.includes(s as never))]
+  const known = [...serviceSlugs, ...[...byService.keys()].filter((s) => !serviceSlugs.includes(s))]
   for (const name of known) {
     const counts = byService.get(name)
     if (counts === undefined) continue
@@ -545,7 +566,7 @@ const countsText = (counts: Readonly<Record<string, number>>, p: Palette): strin
  * The summary as lines of text.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const renderSummary = (summary: Summary, options: { readonly color: boolean }): string[] => {
   const p = palette(options.color)
@@ -582,7 +603,7 @@ export const renderSummary = (summary: Summary, options: { readonly color: boole
  * An operation as JSON: `Date`s as ISO strings, `raw` kept.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const operationJson = (op: Operation): unknown => JSON.parse(jsonText(op))
 
@@ -590,24 +611,29 @@ export const operationJson = (op: Operation): unknown => JSON.parse(jsonText(op)
  * `JSON.stringify` that survives `bigint`s.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const jsonText = (value: unknown): string =>
   JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v))
 
 /**
- * An error as JSON: its tag, message and service code.
+ * An error as JSON: its tag, and for an `OpstatusError` its reason and kind, the
+ * service's code, message and request ID.
  *
  * @since 0.1.0
- * @category rendering
+ * @category formatting
  */
 export const errorJson = (error: unknown): Record<string, unknown> => {
-  const e = error as { message?: unknown; code?: unknown; serviceMessage?: unknown; requestId?: unknown }
+  if (!isOpstatusError(error))
+    return { _tag: isCliError(error) ? error._tag : "Error", message: messageOf(error) }
+  const { code, serviceMessage, requestId } = error
   return {
-    _tag: tagOf(error),
-    message: typeof e?.message === "string" ? e.message : String(error),
-    ...(typeof e?.code === "string" ? { code: e.code } : {}),
-    ...(typeof e?.serviceMessage === "string" ? { serviceMessage: e.serviceMessage } : {}),
-    ...(typeof e?.requestId === "string" ? { requestId: e.requestId } : {})
+    _tag: error._tag,
+    reason: error.reason._tag,
+    kind: error.kind,
+    message: error.message,
+    ...(code === undefined ? {} : { code }),
+    ...(serviceMessage === undefined ? {} : { serviceMessage }),
+    ...(requestId === undefined ? {} : { requestId })
   }
 }

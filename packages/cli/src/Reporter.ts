@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { formatRef, type Operation, snapshotKey } from "@opstatus/core"
+import { type CliIo, isLive, useColor, type Writer } from "./Io.js"
 import {
   type Entry,
   errorJson,
@@ -17,16 +18,6 @@ import {
   renderSummary,
   type Summary
 } from "./Render.js"
-
-/**
- * Something text can be written to.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Writer {
-  write(chunk: string): unknown
-}
 
 /**
  * What a wait tells its view.
@@ -204,4 +195,33 @@ export const jsonReporter = (out: Writer, options: { readonly now: () => number 
       )
     }
   }
+}
+
+/**
+ * The view a wait is shown in: NDJSON with `--json`, the live table on a terminal, plain
+ * lines otherwise (`everyChange` for `watch`).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const reporterFor = (
+  io: CliIo,
+  options: {
+    readonly json: boolean
+    readonly noColor: boolean
+    readonly everyChange: boolean
+    readonly now: () => number
+  }
+): Reporter => {
+  const { now } = options
+  if (options.json) return jsonReporter(io.stdout, { now })
+  if (isLive(io)) {
+    return liveReporter(io.stdout, {
+      color: useColor(io, options.noColor),
+      now,
+      columns: io.columns,
+      rows: io.rows
+    })
+  }
+  return plainReporter(io.stdout, { now, everyChange: options.everyChange })
 }

@@ -1,26 +1,29 @@
 /**
  * The wait behind `wait`, `watch` and the demo: every target at once through the Promise
  * API's `waitForAll`, each change handed to a reporter, and the exit code decided from
- * what every wait ended with.
+ * what every wait ended with. The Promise API is made here only, and closed when the
+ * command is done with it, however it ends.
  *
  * @since 0.1.0
  */
 import {
   createOperationStatus,
   formatRef,
+  hasReason,
   isOperation,
   type Operation,
   type OperationRef,
   type OperationSource,
-  type OperationStatusApi,
-  serviceDefaults,
-  serviceSlugs
+  type OperationStatusApi
 } from "@opstatus/core"
 import { formatElapsed } from "./Duration.js"
-import { combineExitCodes, ExitCode, errorTag, exitCodeOf, UsageError } from "./Errors.js"
+import { usageError } from "./Errors.js"
+import { combineExitCodes, ExitCode, exitCodeOf } from "./ExitCodes.js"
 import { refOfTarget, type Target } from "./Input.js"
+import type { Warn } from "./Io.js"
 import { type Entry, makeEntry, type Summary, summarize } from "./Render.js"
 import type { Reporter } from "./Reporter.js"
+import { defaultPolicyOf, services } from "./Services.js"
 
 /**
  * The timing flags, in milliseconds.
@@ -40,31 +43,31 @@ export interface Timing {
  * request.
  *
  * @since 0.1.0
- * @category parsing
+ * @category policies
  */
 export const checkTiming = (timing: Timing, refs: ReadonlyArray<OperationRef>): void => {
   const { minDelay, maxDelay } = timing
   if (minDelay !== undefined && maxDelay !== undefined) {
     if (maxDelay < minDelay) {
-      throw new UsageError(
+      throw usageError(
         `--max-delay (${formatElapsed(maxDelay)}) is below --min-delay (${formatElapsed(minDelay)})`,
         "Make --max-delay at least --min-delay"
       )
     }
     return
   }
-  for (const service of serviceSlugs) {
-    if (!refs.some((ref) => ref.service === service)) continue
-    const defaults = serviceDefaults[service]
+  for (const info of services) {
+    if (!refs.some((ref) => ref.service === info.service)) continue
+    const defaults = defaultPolicyOf(info)
     if (maxDelay !== undefined && maxDelay < defaults.minDelayMillis) {
-      throw new UsageError(
-        `--max-delay (${formatElapsed(maxDelay)}) is below the ${service} default minimum delay (${formatElapsed(defaults.minDelayMillis)})`,
+      throw usageError(
+        `--max-delay (${formatElapsed(maxDelay)}) is below the ${info.service} default minimum delay (${formatElapsed(defaults.minDelayMillis)})`,
         "Pass --min-delay too"
       )
     }
     if (minDelay !== undefined && minDelay > defaults.maxDelayMillis) {
-      throw new UsageError(
-        `--min-delay (${formatElapsed(minDelay)}) is above the ${service} default maximum delay (${formatElapsed(defaults.maxDelayMillis)})`,
+      throw usageError(
+        `--min-delay (${formatElapsed(minDelay)}) is above the ${info.service} default maximum delay (${formatElapsed(defaults.maxDelayMillis)})`,
         "Pass --max-delay too"
       )
     }
@@ -72,16 +75,7 @@ export const checkTiming = (timing: Timing, refs: ReadonlyArray<OperationRef>): 
 }
 
 /**
- * Where core's warnings go; the CLI writes them to standard error as `opstatus: warning:
- * <message>` (see `formatWarning`).
- *
- * @since 0.1.0
- * @category models
- */
-export type Warn = (message: string) => void
-
-/**
- * What `makeStatusApi` needs.
+ * What `withStatusApi` needs.
  *
  * @since 0.1.0
  * @category models
@@ -93,17 +87,24 @@ export interface StatusApiOptions {
 }
 
 /**
- * Core's Promise API over the given sources: the one place where the CLI (every command
- * and the demo) makes it, so an option of `createOperationStatus` is set here once.
+ * Runs `use` with core's Promise API over the given sources, and closes it when `use`
+ * settles, resolved or rejected: no wait, timer or lane of it outlives the command. The
+ * one place where the CLI (every command and the demo) makes it.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const makeStatusApi = (options: StatusApiOptions): OperationStatusApi =>
-  createOperationStatus({
-    sources: options.sources,
-    onWarning: options.warn
-  })
+export const withStatusApi = async <A>(
+  options: StatusApiOptions,
+  use: (api: OperationStatusApi) => Promise<A>
+): Promise<A> => {
+  const api = createOperationStatus({ sources: options.sources, onWarning: options.warn })
+  try {
+    return await use(api)
+  } finally {
+    await api.close()
+  }
+}
 
 /**
  * What a wait needs.
@@ -139,7 +140,7 @@ export interface WaitResult {
  * The exit code one entry asks for.
  *
  * @since 0.1.0
- * @category exit codes
+ * @category errors
  */
 export const entryExitCode = (entry: Entry, success: boolean): ExitCode => {
   if (entry.error !== undefined) return exitCodeOf(entry.error)
@@ -193,8 +194,8 @@ export const runWait = async (request: WaitRequest): Promise<WaitResult> => {
         observe(entry, outcome.operation)
         return
       }
-      if (errorTag(outcome.error) === "OperationFailedError") {
-        observe(entry, (outcome.error as unknown as { operation: Operation }).operation)
+      if (hasReason(outcome.error, "OperationFailed")) {
+        observe(entry, outcome.error.reason.operation)
         return
       }
       entry.error = outcome.error
@@ -202,7 +203,7 @@ export const runWait = async (request: WaitRequest): Promise<WaitResult> => {
       reporter.fail(entry)
     })
   } catch (error) {
-    if (errorTag(error) !== "WaitAbortedError") throw error
+    if (!hasReason(error, "WaitAborted")) throw error
     interrupted = true
   }
   finished = true

@@ -283,12 +283,17 @@ export const runInProcess = async (
     readonly env?: Record<string, string | undefined>
     readonly stdin?: string | (() => AsyncIterable<string | Uint8Array>)
     readonly isTTY?: boolean
+    /** Fires like Ctrl-C. */
+    readonly signal?: AbortSignal
+    /** Sees each chunk of standard output before it is kept (and may throw, as a broken pipe does). */
+    readonly onStdout?: (chunk: string, all: string) => void
   } = {}
 ): Promise<CliResult> => {
   const started = Date.now()
   let stdout = ""
   let stderr = ""
   const stdin = options.stdin
+  const onStdout = options.onStdout
   const code = await run(args, {
     stdin:
       typeof stdin === "function"
@@ -296,13 +301,18 @@ export const runInProcess = async (
         : async function* () {
             if (stdin !== undefined) yield stdin
           },
-    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stdout: {
+      write: (chunk: string) => {
+        onStdout?.(chunk, stdout + chunk)
+        stdout += chunk
+      }
+    },
     stderr: { write: (chunk: string) => (stderr += chunk) },
     env: cliEnv(options.env),
     isTTY: options.isTTY ?? false,
     columns: 160,
     rows: 50,
-    signal: new AbortController().signal
+    signal: options.signal ?? new AbortController().signal
   })
   return { code, signal: null, stdout, stderr, millis: Date.now() - started }
 }

@@ -5,7 +5,7 @@
  * failure and exit code.
  */
 import { describe, expect, it } from "vitest"
-import { demoFailure, runDemo, UsageError } from "../src/index.js"
+import { demoFailure, runDemo, usageError } from "../src/index.js"
 import { type CliResult, emulator, expectExit, explain, fast, jsonLines, runInProcess } from "./helpers.js"
 
 const region = "us-east-1"
@@ -281,7 +281,7 @@ describe("the demo", () => {
     const { out, done } = demoRun({
       reporter: {
         start: () => {
-          throw new UsageError("the view broke")
+          throw usageError("the view broke")
         },
         update: () => {},
         fail: () => {},

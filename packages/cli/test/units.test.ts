@@ -3,34 +3,42 @@ import { readFileSync } from "node:fs"
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
 import {
-  AccessDeniedError,
-  InvalidOperationRefError,
-  InvalidQueryError,
-  InvalidWaitOptionsError,
+  hasReason,
+  InvalidConfig,
+  InvalidFleetState,
+  InvalidOptions,
   isOperation,
   type Operation,
-  OperationFailedError,
+  OperationFailed,
   type OperationRef,
   type OperationStatusApi,
-  ServiceError,
-  WaitAbortedError,
+  OpstatusError,
+  type OpstatusErrorReason,
+  WaitAborted,
   type WaitOutcome,
-  WaitTimeoutError
+  WaitTimeout
 } from "@opstatus/core"
+import { invalidQuery, invalidRef, requestError } from "@opstatus/core/adapter-kit"
 import { describe, expect, it } from "vitest"
 import {
+  CredentialsError,
   checkTiming,
   combineExitCodes,
+  credentialsFailure,
   DeadlineError,
   dedupe,
   demoClientConfig,
   type Entry,
   ExitCode,
-  errorTag,
+  errorJson,
+  errorName,
   exitCodeOf,
+  formatDurationShort,
   formatElapsed,
   formatError,
   formatWarning,
+  Interrupted,
+  isCliError,
   parseDurationFlag,
   parseDurationMillis,
   parseService,
@@ -42,6 +50,7 @@ import {
   renderStaticTable,
   renderSummary,
   runWait,
+  serviceSlugs,
   shortId,
   spinnerFrames,
   splitInput,
@@ -49,23 +58,26 @@ import {
   summarize,
   type Target,
   targetsFromText,
-  toDate,
   truncateVisible,
   UsageError,
+  usageError,
   version,
   visibleLength
 } from "../src/index.js"
 import { makeEntry } from "../src/Render.js"
 
-/** The one line an error thrown by `fn` is shown as. */
-const lineOf = (fn: () => unknown): string => {
+/** What `fn` throws; fails the test when it throws nothing. */
+const thrown = (fn: () => unknown): unknown => {
   try {
     fn()
   } catch (error) {
-    return formatError(error)
+    return error
   }
   throw new Error("expected an error")
 }
+
+/** The one line an error thrown by `fn` is shown as. */
+const lineOf = (fn: () => unknown): string => formatError(thrown(fn))
 
 const cloudMapId = "gv4g5meo7ndmeh4fqskygvk23d2fijwa-k9302yzd"
 const uuid = "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d"
@@ -89,7 +101,7 @@ describe("durations", () => {
     for (const bad of ["", "abc", "5 parsecs", "-5s", "5s garbage", "s", "1e3"]) {
       expect(parseDurationMillis(bad), bad).toBeUndefined()
     }
-    expect(() => parseDurationFlag("timeout", "soon")).toThrow(UsageError)
+    expect(thrown(() => parseDurationFlag("timeout", "soon"))).toBeInstanceOf(UsageError)
     expect(() => parseDurationFlag("timeout", "0s")).toThrow(/greater than zero/)
   })
 
@@ -115,46 +127,140 @@ describe("durations", () => {
     }
   })
 
-  it("formats elapsed time compactly", () => {
+  it("formats elapsed time compactly, and help durations in their largest whole unit", () => {
     expect(formatElapsed(850)).toBe("850ms")
     expect(formatElapsed(4_250)).toBe("4.2s")
     expect(formatElapsed(65_000)).toBe("1m05s")
     expect(formatElapsed(7_380_000)).toBe("2h03m")
+    expect(formatDurationShort(3_600_000)).toBe("1h")
+    expect(formatDurationShort(1_800_000)).toBe("30m")
+    expect(formatDurationShort(90_000)).toBe("90s")
+    expect(formatDurationShort(1_500)).toBe("1500ms")
   })
 })
 
+const ref = { service: "lightsail", region: "us-east-1", id: uuid }
+
+/** A Cloud Map operation snapshot. */
+const op = (overrides: Partial<Operation> & Pick<Operation, "status">): Operation => ({
+  ref: { service: "servicediscovery", region: "us-east-1", id: cloudMapId },
+  type: "REGISTER_INSTANCE",
+  terminal: overrides.status === "succeeded" || overrides.status === "failed",
+  rawStatus:
+    overrides.status === "failed" ? "FAIL" : overrides.status === "succeeded" ? "SUCCESS" : "PENDING",
+  resource: { type: "INSTANCE", id: "web-1" },
+  region: "us-east-1",
+  raw: {},
+  ...overrides
+})
+
+const failure = { service: "lightsail", code: "SomeCode", serviceMessage: "what the service said", ref }
+
+/** One error of every reason, and the exit code it must map to; the type keeps it complete. */
+const everyReason: { readonly [Tag in OpstatusErrorReason["_tag"]]: readonly [OpstatusError, ExitCode] } = {
+  OperationNotFound: [requestError("OperationNotFound", failure), 1],
+  Throttled: [requestError("Throttled", failure), 1],
+  ServiceUnavailable: [requestError("ServiceUnavailable", failure), 1],
+  AccessDenied: [requestError("AccessDenied", failure), 4],
+  Unauthenticated: [requestError("Unauthenticated", failure), 4],
+  InvalidRequest: [requestError("InvalidRequest", failure), 1],
+  MalformedResponse: [requestError("MalformedResponse", failure), 1],
+  UnknownServiceError: [requestError("UnknownServiceError", failure), 1],
+  InvalidRef: [invalidRef("x", "expected the form service:region:id"), 2],
+  InvalidOptions: [new OpstatusError({ reason: new InvalidOptions({ option: "timeout", message: "m" }) }), 2],
+  InvalidQuery: [invalidQuery("servicediscovery", "TYPE is wrong"), 2],
+  InvalidFleetState: [new OpstatusError({ reason: new InvalidFleetState({ message: "m" }) }), 2],
+  InvalidConfig: [new OpstatusError({ reason: new InvalidConfig({ setting: "sources", message: "m" }) }), 2],
+  OperationFailed: [
+    new OpstatusError({
+      reason: new OperationFailed({
+        service: "servicediscovery",
+        ref: { service: "servicediscovery", region: "us-east-1", id: cloudMapId },
+        operation: op({ status: "failed" }),
+        serviceMessage: "boom",
+        message: "failed"
+      })
+    }),
+    1
+  ],
+  WaitTimeout: [
+    new OpstatusError({
+      reason: new WaitTimeout({
+        service: "lightsail",
+        ref,
+        timeoutMillis: 1,
+        waitedMillis: 1,
+        message: "Timed out"
+      })
+    }),
+    3
+  ],
+  WaitAborted: [new OpstatusError({ reason: new WaitAborted({ message: "aborted" }) }), 130]
+}
+
 describe("exit codes", () => {
-  it("maps every error class", () => {
-    const ref = { service: "lightsail", region: "us-east-1", id: uuid }
-    expect(exitCodeOf(new UsageError("x"))).toBe(2)
-    expect(exitCodeOf(new InvalidOperationRefError({ input: "x", reason: "r", message: "m" }))).toBe(2)
-    expect(exitCodeOf(new InvalidWaitOptionsError({ option: "timeout", message: "m" }))).toBe(2)
-    expect(exitCodeOf(new InvalidQueryError({ service: "ssm-sap", message: "m" }))).toBe(2)
-    expect(
-      exitCodeOf(new AccessDeniedError({ service: "lightsail", code: "AccessDeniedException", message: "m" }))
-    ).toBe(4)
-    expect(exitCodeOf(Object.assign(new Error("no creds"), { name: "CredentialsProviderError" }))).toBe(4)
-    expect(exitCodeOf(new WaitTimeoutError({ ref, timeoutMillis: 1, message: "m" }))).toBe(3)
-    expect(
-      exitCodeOf(new ServiceError({ service: "lightsail", reason: "invalid", code: "X", message: "m" }))
-    ).toBe(1)
-    expect(exitCodeOf(new WaitAbortedError({ message: "m" }))).toBe(130)
-    expect(exitCodeOf(new Error("boom"))).toBe(1)
+  it("maps every reason of OpstatusError by its kind and tag", () => {
+    for (const [tag, [error, code]] of Object.entries(everyReason)) {
+      expect(error.reason._tag, tag).toBe(tag)
+      expect(exitCodeOf(error), tag).toBe(code)
+    }
   })
 
-  it("names an error by its _tag, else its name", () => {
-    expect(errorTag(new WaitAbortedError({ message: "m" }))).toBe("WaitAbortedError")
-    expect(errorTag(new UsageError("x"))).toBe("UsageError")
-    expect(errorTag(Object.assign(new Error("x"), { name: "ThrottlingException" }))).toBe(
-      "ThrottlingException"
+  it("maps the CLI's own errors by their tag, and anything else to 1", () => {
+    expect(exitCodeOf(usageError("x"))).toBe(2)
+    expect(exitCodeOf(new CredentialsError({ message: "no profile" }))).toBe(4)
+    expect(exitCodeOf(new DeadlineError({ message: "m", timeoutMillis: 1 }))).toBe(3)
+    expect(exitCodeOf(new Interrupted({ message: "interrupted" }))).toBe(130)
+    expect(exitCodeOf(new Error("boom"))).toBe(1)
+    // A look-alike is not one of them: errors are matched by type, never by name.
+    expect(exitCodeOf(Object.assign(new Error("x"), { name: "UsageError", _tag: "UsageError" }))).toBe(1)
+    expect(exitCodeOf(Object.assign(new Error("x"), { name: "CredentialsProviderError" }))).toBe(1)
+    expect(isCliError(usageError("x"))).toBe(true)
+    expect(isCliError(everyReason.WaitTimeout[0])).toBe(false)
+  })
+
+  it("reads a credential provider's failure as the request's: unauthenticated unless the classifier knows better", () => {
+    const named = (name: string, extra: Record<string, unknown> = {}) =>
+      Object.assign(new Error(`${name} happened`), { name, ...extra })
+    const missing = credentialsFailure("lightsail", named("CredentialsProviderError"))
+    expect(hasReason(missing, "Unauthenticated")).toBe(true)
+    expect(missing.code).toBe("CredentialsProviderError")
+    expect(exitCodeOf(missing)).toBe(4)
+    // Unknown to the classifier, but it came from the provider: still no valid credentials.
+    const token = credentialsFailure("ssm-sap", named("TokenProviderError"))
+    expect(hasReason(token, "Unauthenticated")).toBe(true)
+    expect(exitCodeOf(token)).toBe(4)
+    // A network failure on the way to the provider's endpoint is one.
+    const network = credentialsFailure("lightsail", named("Error", { code: "ECONNREFUSED" }))
+    expect(hasReason(network, "ServiceUnavailable")).toBe(true)
+    expect(formatError(missing)).toMatch(
+      /^opstatus: lightsail could not authenticate the request: no valid AWS credentials \(CredentialsProviderError\): CredentialsProviderError happened\. Configure credentials: --profile, AWS_PROFILE/
     )
-    expect(errorTag({ _tag: 5, name: "Named" })).toBe("Named")
-    expect(errorTag("a string")).toBeUndefined()
-    expect(errorTag(null)).toBeUndefined()
+  })
+
+  it("names an error by its reason or its tag", () => {
+    expect(errorName(everyReason.WaitTimeout[0])).toBe("WaitTimeout")
+    expect(errorName(usageError("x"))).toBe("UsageError")
+    expect(errorName(new Error("x"))).toBeUndefined()
+    expect(errorJson(everyReason.AccessDenied[0])).toEqual({
+      _tag: "OpstatusError",
+      reason: "AccessDenied",
+      kind: "request",
+      message: everyReason.AccessDenied[0].message,
+      code: "SomeCode",
+      serviceMessage: "what the service said"
+    })
+    expect(errorJson(new DeadlineError({ message: "m", timeoutMillis: 1 }))).toEqual({
+      _tag: "DeadlineError",
+      message: "m"
+    })
   })
 
   it("maps a get or list that ran out of time to 3", () => {
-    const error = new DeadlineError("list lightsail did not finish within 1.0s", 1_000)
+    const error = new DeadlineError({
+      message: "list lightsail did not finish within 1.0s",
+      timeoutMillis: 1_000
+    })
     expect(exitCodeOf(error)).toBe(3)
     expect(formatError(error)).toMatch(
       /^opstatus: list lightsail did not finish within 1\.0s\. The service did not answer in time: pass a longer --timeout/
@@ -177,21 +283,28 @@ describe("exit codes", () => {
     expect(combineExitCodes([0, 0])).toBe(0)
   })
 
-  it("shows an error as one line: what went wrong, then what to do", () => {
-    const line = formatError(new UsageError('--timeout "x" is not a duration', "Use 30s"))
+  it("shows an error as one line: what went wrong, then one hint per reason", () => {
+    const line = formatError(usageError('--timeout "x" is not a duration', "Use 30s"))
     expect(line).toBe('opstatus: --timeout "x" is not a duration. Use 30s.')
-    const denied = formatError(
-      new AccessDeniedError({
-        service: "lightsail",
-        code: "AccessDeniedException",
-        message: "lightsail denied access"
-      })
+    const denied = formatError(requestError("AccessDenied", { ...failure, code: "AccessDeniedException" }))
+    expect(denied).toMatch(
+      new RegExp(
+        `^opstatus: lightsail denied access for lightsail:us-east-1:${uuid} \\(AccessDeniedException\\): what the service said\\. Check that the credentials`
+      )
     )
-    expect(denied).toMatch(/^opstatus: lightsail denied access\. Check the credentials/)
     const unexpected = formatError(new TypeError("x is not a function\n  at foo"))
     expect(unexpected).toMatch(
       /^opstatus: unexpected error: x is not a function at foo\. Run again with --debug/
     )
+    const hints = new Set<string>()
+    for (const [tag, [error]] of Object.entries(everyReason)) {
+      const text = formatError(error)
+      expect(text, tag).toMatch(/^opstatus: [^\n]+\.$/)
+      expect(text, tag).not.toContain("unexpected error")
+      if (tag !== "WaitAborted") hints.add(text.slice(`opstatus: ${error.message}`.length))
+    }
+    // Most reasons have a hint of their own (the reasons a user cannot cause share "--debug").
+    expect(hints.size).toBeGreaterThanOrEqual(12)
     for (const l of [line, denied, unexpected]) expect(l).not.toContain("\n")
   })
 })
@@ -234,23 +347,33 @@ describe("refs from arguments", () => {
     expect(refFromToken(uuid, { region: "us-west-2", service: "ssm-sap" }).service).toBe("ssm-sap")
   })
 
-  it("knows services by their names and aliases only", () => {
-    expect(parseService("CloudMap")).toBe("servicediscovery")
-    expect(parseService(" ssmsap ")).toBe("ssm-sap")
+  it("knows the adapters' services by their slugs and aliases only", () => {
+    expect(serviceSlugs).toEqual(["lightsail", "servicediscovery", "ssm-sap"])
+    expect(parseService("CloudMap").service).toBe("servicediscovery")
+    expect(parseService(" ssmsap ").title).toBe("AWS Systems Manager for SAP")
     for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "ec2"]) {
       expect(() => parseService(name), name).toThrow(`--service "${name}" is not a service opstatus knows`)
-      expect(() => refFromToken(`${name}:us-east-1:${uuid}`, {}), name).toThrow(/unknown service/)
+      const error = thrown(() => refFromToken(`${name}:us-east-1:${uuid}`, {}))
+      expect(hasReason(error, "InvalidRef") && error.message, name).toMatch(
+        /unknown service "|is not a service name/
+      )
     }
   })
 
-  it("rejects bad refs with the reason", () => {
-    expect(() => refFromToken("lightsail:us-east-1", {})).toThrow(InvalidOperationRefError)
-    expect(() => refFromToken(`ec2:us-east-1:${uuid}`, {})).toThrow(/unknown service/)
-    expect(() => refFromToken(`ssm-sap:us-east-1:not-a-uuid`, {})).toThrow(/UUID/)
-    expect(() => refFromToken(`lightsail:moon-1:${uuid}`, {})).toThrow(/region code/)
+  it("rejects bad refs with an InvalidRef naming the problem (exit 2)", () => {
+    const invalid = (token: string) => {
+      const error = thrown(() => refFromToken(token, {}))
+      expect(hasReason(error, "InvalidRef"), token).toBe(true)
+      expect(exitCodeOf(error)).toBe(2)
+      return (error as Error).message
+    }
+    expect(invalid("lightsail:us-east-1")).toMatch(/expected the form service:region:id/)
+    expect(invalid(`ec2:us-east-1:${uuid}`)).toMatch(/unknown service "ec2"/)
+    expect(invalid(`ssm-sap:us-east-1:not-a-uuid`)).toMatch(/UUID/)
+    expect(invalid(`lightsail:moon-1:${uuid}`)).toMatch(/region code/)
     expect(lineOf(() => refFromToken(uuid, { region: "us-east-1" }))).toMatch(/--service/)
     expect(lineOf(() => refFromToken(cloudMapId, {}))).toMatch(/--region/)
-    expect(() => refFromToken("None", { region: "us-east-1" })).toThrow(UsageError)
+    expect(thrown(() => refFromToken("None", { region: "us-east-1" }))).toBeInstanceOf(UsageError)
   })
 })
 
@@ -284,11 +407,11 @@ describe("standard input", () => {
     expect(targets).toHaveLength(2)
     const [first, second] = targets as [Operation, Operation]
     expect(isOperation(first)).toBe(true)
-    expect(first.ref).toMatchObject({
+    expect(first.ref).toEqual({
       service: "lightsail",
       region: "eu-west-2",
       id: uuid,
-      resourceName: "web-1"
+      hints: { resourceName: "web-1" }
     })
     expect(first.createdAt).toEqual(new Date("2024-05-01T12:34:56.789Z"))
     expect(first.updatedAt).toEqual(new Date(1714566897500))
@@ -360,7 +483,7 @@ describe("standard input", () => {
     expect(() => targetsFromText(`{"OperationId": "${uuid}"`, { region: "us-east-1" })).toThrow(/never ends/)
     expect(() => targetsFromText(`{"OperationId": }`, { region: "us-east-1" })).toThrow(/line 1 is not valid/)
     expect(() => targetsFromText(`{"Instances": []}`, {})).toThrow(/cannot read \(keys: Instances\)/)
-    expect(() => targetsFromText(`42`, {})).toThrow(UsageError)
+    expect(thrown(() => targetsFromText(`42`, {}))).toBeInstanceOf(UsageError)
     expect(() => targetsFromText(`[true]`, {})).toThrow(/not a ref or a response/)
     expect(splitInput("\n\n  ")).toEqual([])
   })
@@ -394,26 +517,30 @@ describe("standard input", () => {
     expect(isOperation(out[0])).toBe(true)
   })
 
-  it("turns the AWS CLI's timestamps into Dates", () => {
-    expect(toDate("2024-05-01T12:34:56+00:00")).toEqual(new Date("2024-05-01T12:34:56Z"))
-    expect(toDate(1714566896)).toEqual(new Date(1714566896000))
-    expect(toDate(1714566896123)).toEqual(new Date(1714566896123))
-    expect(toDate("1714566896.25")).toEqual(new Date(1714566896250))
-    expect(toDate("yesterday")).toBeUndefined()
-    expect(toDate(null)).toBeUndefined()
+  it("reads refs with their hints, and 0.1's top-level hints by the service's hint names", () => {
+    const lines = [
+      JSON.stringify({
+        service: "ssm-sap",
+        region: "us-east-1",
+        id: uuid,
+        hints: { applicationId: "hana-1" }
+      }),
+      JSON.stringify({
+        ref: { service: "lightsail", region: "us-east-1", id: uuid2, resourceName: "web-1" }
+      }),
+      JSON.stringify({
+        service: "cloudmap",
+        region: "us-east-1",
+        id: cloudMapId,
+        resourceName: "not-its-hint"
+      })
+    ]
+    expect(targetsFromText(lines.join("\n"), {})).toEqual([
+      { service: "ssm-sap", region: "us-east-1", id: uuid, hints: { applicationId: "hana-1" } },
+      { service: "lightsail", region: "us-east-1", id: uuid2, hints: { resourceName: "web-1" } },
+      { service: "servicediscovery", region: "us-east-1", id: cloudMapId }
+    ])
   })
-})
-
-const op = (overrides: Partial<Operation> & Pick<Operation, "status">): Operation => ({
-  ref: { service: "servicediscovery", region: "us-east-1", id: cloudMapId },
-  type: "REGISTER_INSTANCE",
-  terminal: overrides.status === "succeeded" || overrides.status === "failed",
-  rawStatus:
-    overrides.status === "failed" ? "FAIL" : overrides.status === "succeeded" ? "SUCCESS" : "PENDING",
-  resource: { type: "INSTANCE", id: "web-1" },
-  region: "us-east-1",
-  raw: {},
-  ...overrides
 })
 
 describe("rendering", () => {
@@ -438,7 +565,7 @@ describe("rendering", () => {
     failed.operation = op({ status: "failed", error: { code: "INTERNAL_FAILURE", message: "boom" } })
     failed.endedAt = 1_500
     const timedOut = makeEntry({ service: "ssm-sap", region: "us-east-1", id: uuid2 }, 0)
-    timedOut.error = new WaitTimeoutError({ ref: timedOut.ref, timeoutMillis: 1, message: "Timed out" })
+    timedOut.error = everyReason.WaitTimeout[0]
     timedOut.endedAt = 2_000
     const lines = renderLiveTable([running, failed, timedOut], {
       color: false,
@@ -451,7 +578,7 @@ describe("rendering", () => {
     expect(lines[2]).toMatch(
       /^✖ +servicediscovery +gv4g5meo…2yzd +REGISTER_INSTANCE +failed \(FAIL\) +1\.5s +INTERNAL_FAILURE$/
     )
-    expect(lines[3]).toMatch(/^⏱ +ssm-sap .* timed-out +2\.0s +WaitTimeoutError$/)
+    expect(lines[3]).toMatch(/^⏱ +ssm-sap .* timed-out +2\.0s +WaitTimeout$/)
     const narrow = renderLiveTable([running, failed, timedOut], { color: true, frame: 0, now: 0, width: 40 })
     for (const line of narrow) expect(visibleLength(line)).toBeLessThanOrEqual(39)
     const short = renderLiveTable([running, failed, timedOut], {
@@ -481,7 +608,11 @@ describe("rendering", () => {
     const b = makeEntry({ service: "servicediscovery", region: "us-east-1", id: cloudMapId }, 0)
     b.operation = op({ status: "failed", error: { code: "INTERNAL_FAILURE", message: "boom" } })
     const c = makeEntry({ service: "ssm-sap", region: "us-east-1", id: uuid2 }, 0)
-    c.error = new AccessDeniedError({ service: "ssm-sap", code: "AccessDeniedException", message: "denied" })
+    c.error = requestError("AccessDenied", {
+      service: "ssm-sap",
+      code: "AccessDeniedException",
+      serviceMessage: "denied"
+    })
     const summary = summarize([a, b, c], { elapsedMs: 1234 })
     expect(summary.byStatus).toEqual({ succeeded: 1, failed: 1, denied: 1 })
     expect(summary.byService).toEqual({
@@ -503,7 +634,7 @@ describe("rendering", () => {
     expect(text).toContain(
       `✖ servicediscovery:us-east-1:${cloudMapId} REGISTER_INSTANCE failed: INTERNAL_FAILURE: boom`
     )
-    expect(text).toContain("AccessDeniedError: denied")
+    expect(text).toContain("AccessDenied: ssm-sap denied access (AccessDeniedException): denied")
   })
 
   it("ends a terminal operation of unknown status with a question mark, not a spinner", () => {
@@ -568,18 +699,22 @@ describe("runWait", () => {
   const failedRef: OperationRef = { service: "servicediscovery", region: "us-east-1", id: cloudMapId }
   const failedOp = op({ status: "failed", error: { code: "INTERNAL_FAILURE", message: "Route 53 broke" } })
 
-  it("reads the operation out of an OperationFailedError outcome: entry, summary failures, exit code", async () => {
-    const error = new OperationFailedError({
+  it("reads the operation out of an OperationFailed outcome: entry, summary failures, exit code", async () => {
+    const reason = new OperationFailed({
+      service: "servicediscovery",
+      ref: failedRef,
       operation: failedOp,
       code: "INTERNAL_FAILURE",
+      serviceMessage: "Route 53 broke",
       message: "failed"
     })
+    const error = new OpstatusError({ reason })
     const outcome: WaitOutcome = { ok: false, input: failedRef, error }
     for (const success of [true, false]) {
       const result = await waitWith([outcome], [failedRef], success)
       const [entry] = result.entries as [Entry]
       expect(entry.error).toBeUndefined()
-      expect(entry.operation).toBe(error.operation)
+      expect(entry.operation).toBe(reason.operation)
       expect(entry.operation).toEqual(failedOp)
       expect(entry.endedAt).toEqual(expect.any(Number))
       expect(result.summary.byStatus).toEqual({ failed: 1 })
@@ -621,10 +756,10 @@ describe("runWait", () => {
   })
 
   it("keeps a wait's error on its entry and takes the exit code from it", async () => {
-    const error = new WaitTimeoutError({ ref: failedRef, timeoutMillis: 1, message: "Timed out" })
+    const error = everyReason.WaitTimeout[0]
     const result = await waitWith([{ ok: false, input: failedRef, error }], [failedRef], true)
     expect(result.entries[0]!.error).toBe(error)
-    expect(result.summary.errors).toMatchObject([{ error: "WaitTimeoutError", message: "Timed out" }])
+    expect(result.summary.errors).toMatchObject([{ error: "WaitTimeout", message: "Timed out" }])
     expect(result.exitCode).toBe(ExitCode.timeout)
     expect(result.calls).toEqual(["start 1", `fail servicediscovery:us-east-1:${cloudMapId}`, "finish 3"])
   })
@@ -633,7 +768,7 @@ describe("runWait", () => {
 it("the demo's SDK clients retry as set, whatever AWS_MAX_ATTEMPTS says", async () => {
   const before = process.env.AWS_MAX_ATTEMPTS
   process.env.AWS_MAX_ATTEMPTS = "7"
-  const config = demoClientConfig("http://127.0.0.1:1")
+  const config = demoClientConfig("http://127.0.0.1:1", { region: "us-east-1", accessKeyId: "AKIDEXAMPLE" })
   const clients = [
     new LightsailClient(config),
     new ServiceDiscoveryClient(config),

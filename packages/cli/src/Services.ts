@@ -1,0 +1,100 @@
+/**
+ * The services the CLI knows: the three adapters' `ServiceInfo`s, which say each one's
+ * slug, title, ID rule, ref hints, default policy and status table. Everything the CLI
+ * tells about a service comes from them; only the aliases a person may type are the
+ * CLI's own.
+ *
+ * @since 0.2.0
+ */
+import { resolvePolicy, type ServiceInfo, type WaitPolicy } from "@opstatus/core"
+import { lightsailService } from "@opstatus/lightsail"
+import { serviceDiscoveryService } from "@opstatus/servicediscovery"
+import { ssmSapService } from "@opstatus/ssm-sap"
+import { Effect } from "effect"
+import { usageError } from "./Errors.js"
+
+/**
+ * The services, in the order the CLI lists them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const services: ReadonlyArray<ServiceInfo> = [lightsailService, serviceDiscoveryService, ssmSapService]
+
+/**
+ * Their slugs: `lightsail`, `servicediscovery`, `ssm-sap`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const serviceSlugs: ReadonlyArray<string> = services.map((info) => info.service)
+
+/**
+ * The slugs in words, for messages: `lightsail, servicediscovery or ssm-sap`.
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const slugList = (joiner = "or"): string =>
+  serviceSlugs.length < 2
+    ? serviceSlugs.join("")
+    : `${serviceSlugs.slice(0, -1).join(", ")} ${joiner} ${serviceSlugs.at(-1)}`
+
+/** Other names people use for a service. */
+const aliases: ReadonlyArray<readonly [string, ServiceInfo]> = [
+  ["cloudmap", serviceDiscoveryService],
+  ["cloud-map", serviceDiscoveryService],
+  ["service-discovery", serviceDiscoveryService],
+  ["ssmsap", ssmSapService]
+]
+
+const byName = new Map<string, ServiceInfo>([
+  ...services.map((info): [string, ServiceInfo] => [info.service, info]),
+  ...aliases
+])
+
+/**
+ * The service of a slug or alias, in any case; `undefined` for a name it does not know.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const findService = (name: string): ServiceInfo | undefined => byName.get(name.trim().toLowerCase())
+
+/**
+ * Reads a service name given on the command line (`--service`, `list <service>`), or
+ * throws a `UsageError` naming the flag.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parseService = (value: string, flag = "--service"): ServiceInfo => {
+  const info = findService(value)
+  if (info === undefined) {
+    throw usageError(`${flag} "${value}" is not a service opstatus knows`, `Use one of ${slugList()}`)
+  }
+  return info
+}
+
+const policies = new Map<string, WaitPolicy>(
+  services.map((info): [string, WaitPolicy] => [info.service, Effect.runSync(resolvePolicy(info.defaults))])
+)
+
+/**
+ * A service's default policy in milliseconds, as its adapter declares it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const defaultPolicyOf = (info: ServiceInfo): WaitPolicy =>
+  policies.get(info.service) ?? Effect.runSync(resolvePolicy(info.defaults))
+
+/**
+ * The environment variable of a service's endpoint, by the AWS rule (the service name in
+ * capitals, dashes as underscores): `AWS_ENDPOINT_URL_SSM_SAP`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const endpointEnvName = (info: ServiceInfo): string =>
+  `AWS_ENDPOINT_URL_${info.service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`
