@@ -82,7 +82,8 @@ const unauthenticatedNames = new Set([
   "SignatureDoesNotMatch",
   "MissingAuthenticationToken",
   "IncompleteSignature",
-  "CredentialsProviderError"
+  "CredentialsProviderError",
+  "TokenProviderError"
 ])
 
 const transientStatuses = new Set([500, 502, 503, 504])
