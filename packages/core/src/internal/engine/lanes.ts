@@ -373,7 +373,3 @@ export const closeEngine = (engine: EngineState): Effect.Effect<void> =>
       Effect.andThen(Effect.sync(() => engine.lanes.clear()))
     )
   })
-
-/** Settles the group entry as an outcome of a waiter that needed no lane. */
-export const settleOutcome = (group: Group, index: number, outcome: WaitOutcome): void =>
-  group.settle(index, outcome)
