@@ -1,56 +1,66 @@
 /**
- * The fleet engine through the real clients against the emulator: which list
+ * The engine through the real clients against the emulator: which list
  * reads the planner makes, the Cloud Map follow-up reads, the adaptive rate
- * limit under injected throttling, per-wait deadlines and aborts, and
- * serialize / resume, all measured through the emulator's own counters.
+ * limit under injected throttling, per-wait deadlines, aborts and closing,
+ * and serialize / resume, all measured through the emulator's own counters.
+ * Operations end when the test moves them to their end, between two rounds
+ * of the engine, so the counts do not depend on the machine's speed.
  */
 import { LightsailClient } from "@aws-sdk/client-lightsail"
-import {
-  createOperationStatus,
-  type FleetOptions,
-  type OperationRef,
-  type RoundReport,
-  WaitAbortedError
-} from "@opstatus/core"
+import type { FleetOptions, OperationRef, RoundReport } from "@opstatus/core"
 import type { Scenario, ServiceName } from "@opstatus/emulator"
 import { lightsailSource } from "@opstatus/lightsail"
 import { ssmSapSource } from "@opstatus/ssm-sap"
 import { describe, expect, it } from "vitest"
-import { quick, region, type Stack, startStack } from "./harness.js"
+import {
+  forever,
+  onRounds,
+  quick,
+  reasonOf,
+  region,
+  rejection,
+  type Stack,
+  sleep,
+  withStack
+} from "./harness.js"
 
 /** Fast lanes for tests: the default 10 requests a second would only slow them down. */
 const fast: FleetOptions = { rateLimit: { start: 200, max: 400 } }
 
-const withStack = async <A>(options: Parameters<typeof startStack>[0], f: (stack: Stack) => Promise<A>) => {
-  const stack = await startStack(options)
-  try {
-    return await f(stack)
-  } finally {
-    await stack.stop()
-  }
-}
-
 const ok = (stack: Stack, service: ServiceName, operation: string) => stack.calls(service, operation).ok
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const end = (stack: Stack, refs: ReadonlyArray<OperationRef>, to: "succeeded" | "failed" = "succeeded") => {
+  for (const ref of refs) stack.emulator.transition(ref.service as ServiceName, ref.id, to)
+}
+
+/** A Lightsail operation on a resource that runs until the test ends it. */
+const lightsailOp = (stack: Stack, resourceName: string): OperationRef => {
+  const { id } = stack.emulator.createOperation({ service: "lightsail", resourceName, durationMs: forever })
+  return { service: "lightsail", region, id, hints: { resourceName } }
+}
 
 describe("the planner, measured by the emulator's counters", () => {
-  it("Lightsail: one GetOperations page covers a fleet on separate resources", async () => {
+  it("Lightsail: one GetOperations page a round covers a fleet on separate resources", async () => {
     await withStack({}, async (stack) => {
-      const refs: Array<OperationRef> = Array.from({ length: 12 }, (_, i) => {
-        const { id } = stack.emulator.createOperation({
-          service: "lightsail",
-          resourceName: `web-${i}`,
-          durationMs: 200_000 + i * 20_000
-        })
-        return { service: "lightsail", region, id, resourceName: `web-${i}` }
+      const refs = Array.from({ length: 12 }, (_, i) => lightsailOp(stack, `web-${i}`))
+      const rounds: Array<RoundReport> = []
+      const steps = onRounds("lightsail", {
+        1: () => end(stack, refs.slice(0, 6)),
+        3: () => end(stack, refs.slice(6))
       })
-      const status = createOperationStatus({ sources: stack.sources, fleet: fast })
+      const status = stack.open({
+        fleet: {
+          ...fast,
+          onRound: (report) => {
+            rounds.push(report)
+            steps(report)
+          }
+        }
+      })
       const outcomes = await status.waitForAll(refs, { ...quick, requireSuccess: true })
       expect(outcomes.every((o) => o.ok)).toBe(true)
-      expect(ok(stack, "lightsail", "GetOperations")).toBeGreaterThan(0)
-      // Only the last operation, once it is alone, is read by ID (one page or one get cost the same).
-      expect(ok(stack, "lightsail", "GetOperation")).toBeLessThanOrEqual(2)
+      expect(ok(stack, "lightsail", "GetOperations")).toBe(rounds.length)
+      expect(ok(stack, "lightsail", "GetOperation")).toBe(0)
       expect(ok(stack, "lightsail", "GetOperationsForResource")).toBe(0)
     })
   })
@@ -60,44 +70,67 @@ describe("the planner, measured by the emulator's counters", () => {
       for (let i = 0; i < 1_000; i++) {
         stack.emulator.createOperation({ service: "lightsail", resourceName: `old-${i}`, durationMs: 1 })
       }
-      const create = (resourceName: string) => {
-        const { id } = stack.emulator.createOperation({
-          service: "lightsail",
-          resourceName,
-          durationMs: 600_000
-        })
-        return { service: "lightsail", region, id, resourceName } as const
-      }
-      const refs = [create("web-1"), create("web-1"), create("web-1"), create("db-1"), create("cache-1")]
-      const status = createOperationStatus({ sources: stack.sources, fleet: fast })
+      const refs = [
+        lightsailOp(stack, "web-1"),
+        lightsailOp(stack, "web-1"),
+        lightsailOp(stack, "web-1"),
+        lightsailOp(stack, "db-1"),
+        lightsailOp(stack, "cache-1")
+      ]
+      const rounds: Array<RoundReport> = []
+      let ended = false
+      const status = stack.open({
+        fleet: {
+          ...fast,
+          onRound: (report) => {
+            rounds.push(report)
+            // They end once web-1 has been read by resource twice, and the other two by ID twice each.
+            if (ended || ok(stack, "lightsail", "GetOperationsForResource") < 2) return
+            if (ok(stack, "lightsail", "GetOperation") < 4) return
+            ended = true
+            end(stack, refs)
+          }
+        }
+      })
       const outcomes = await status.waitForAll(refs, quick)
       expect(outcomes.every((o) => o.ok)).toBe(true)
-      // 1,005 operations are 6 pages: the first region-wide read is cut short past 5 (what 5 gets cost)...
+      // 1,005 operations are 6 pages, more than reading the five by ID: the region-wide read is made once...
+      expect(rounds[0]?.reads).toEqual([{ key: "GetOperations", pages: 6, covers: 5, stopped: false }])
       expect(ok(stack, "lightsail", "GetOperations")).toBe(6)
-      // ...and then the three operations of web-1 are one call, the other two one call each.
-      expect(ok(stack, "lightsail", "GetOperationsForResource")).toBeGreaterThan(3)
-      expect(ok(stack, "lightsail", "GetOperation")).toBeGreaterThan(
-        ok(stack, "lightsail", "GetOperationsForResource")
-      )
+      // ...then the three operations of web-1 are one call, the other two one call each.
+      const later = rounds.slice(1)
+      expect(later.flatMap((r) => r.reads).every((read) => read.pages === 1 && read.covers === 3)).toBe(true)
+      expect(later.flatMap((r) => r.reads)).toHaveLength(ok(stack, "lightsail", "GetOperationsForResource"))
+      expect(later.filter((r) => r.pending === 5).every((r) => r.gets <= 2)).toBe(true)
+      expect(later.reduce((sum, r) => sum + r.gets, 0)).toBe(ok(stack, "lightsail", "GetOperation"))
     })
   })
 
   it("Cloud Map: ListOperations for the pending ones, GetOperation only for those that left the list", async () => {
     await withStack({}, async (stack) => {
+      const failing = new Set([1, 6])
       const refs: Array<OperationRef> = Array.from({ length: 8 }, (_, i) => {
         const { id } = stack.emulator.createOperation({
           service: "servicediscovery",
           type: "REGISTER_INSTANCE",
           serviceId: "srv-web",
           instanceId: `i-${i}`,
-          durationMs: i < 4 ? 200_000 : 400_000,
-          ...(i === 1 || i === 6
+          durationMs: forever,
+          ...(failing.has(i)
             ? { errorCode: "INVALID_CHANGE_BATCH", errorMessage: "Route 53 rejected the change batch" }
             : {})
         })
-        return { service: "servicediscovery", region, id, serviceId: "srv-web" }
+        return { service: "servicediscovery", region, id, hints: { serviceId: "srv-web" } }
       })
-      const status = createOperationStatus({ sources: stack.sources, fleet: fast })
+      const endWave = (from: number, to: number) => {
+        for (let i = from; i < to; i++) end(stack, [refs[i]!], failing.has(i) ? "failed" : "succeeded")
+      }
+      const status = stack.open({
+        fleet: {
+          ...fast,
+          onRound: onRounds("servicediscovery", { 2: () => endWave(0, 4), 4: () => endWave(4, 8) })
+        }
+      })
       const outcomes = await status.waitForAll(refs, quick)
       expect(outcomes.map((o) => o.ok && o.operation.status)).toEqual([
         "succeeded",
@@ -120,38 +153,44 @@ describe("the planner, measured by the emulator's counters", () => {
         message: "Route 53 rejected the change batch"
       })
       expect(ok(stack, "servicediscovery", "ListOperations")).toBeGreaterThan(3)
-      // Each operation is read by ID once it leaves the pending list; the last one of a wave may be read alone.
-      const gets = ok(stack, "servicediscovery", "GetOperation")
-      expect(gets).toBeGreaterThanOrEqual(8)
-      expect(gets).toBeLessThanOrEqual(11)
+      // Each operation is read by ID once it leaves the pending list.
+      expect(ok(stack, "servicediscovery", "GetOperation")).toBe(8)
     })
   })
 
   it("SSM for SAP: the operations of one application are one ListOperations", async () => {
     await withStack({}, async (stack) => {
-      const refs: Array<OperationRef> = Array.from({ length: 6 }, (_, i) => {
+      const refs: Array<OperationRef> = Array.from({ length: 6 }, () => {
         const { id } = stack.emulator.createOperation({
           service: "ssm-sap",
           applicationId: "hana-prod",
-          durationMs: 200_000 + i * 30_000
+          durationMs: forever
         })
-        return { service: "ssm-sap", region, id, applicationId: "hana-prod" }
+        return { service: "ssm-sap", region, id, hints: { applicationId: "hana-prod" } }
       })
-      const status = createOperationStatus({
+      const status = stack.open({
         sources: [ssmSapSource({ client: stack.ssmSap, region })],
-        fleet: fast
+        fleet: {
+          ...fast,
+          onRound: onRounds("ssm-sap", {
+            1: () => end(stack, refs.slice(0, 3)),
+            3: () => end(stack, refs.slice(3))
+          })
+        }
       })
       const outcomes = await status.waitForAll(refs, { ...quick, requireSuccess: true })
       expect(outcomes.every((o) => o.ok)).toBe(true)
-      expect(ok(stack, "ssm-sap", "ListOperations")).toBeGreaterThan(2)
-      // Only the last operation, once it is alone, is read by ID.
-      expect(ok(stack, "ssm-sap", "GetOperation")).toBeLessThanOrEqual(2)
+      expect(ok(stack, "ssm-sap", "ListOperations")).toBeGreaterThanOrEqual(4)
+      expect(ok(stack, "ssm-sap", "GetOperation")).toBe(0)
     })
   })
 })
 
 describe("the adaptive rate limit under injected throttling", () => {
-  /** 16 SSM for SAP operations, one application each (nothing to batch), against 8 requests a second. */
+  /**
+   * 16 SSM for SAP operations, one application each (nothing to batch), against 8 requests a second;
+   * they end once the lane has made 32 requests, so both lanes are compared on the same work.
+   */
   const run = (rateLimit: NonNullable<FleetOptions["rateLimit"]>) =>
     withStack(
       { scenario: { services: { "ssm-sap": { rateLimit: { perSecond: 8, burst: 8 } } } } as Scenario },
@@ -160,14 +199,24 @@ describe("the adaptive rate limit under injected throttling", () => {
           const { id } = stack.emulator.createOperation({
             service: "ssm-sap",
             applicationId: `app-${i}`,
-            durationMs: 1_000_000 + i * 50_000
+            durationMs: forever
           })
           return { service: "ssm-sap", region, id }
         })
         const reports: Array<RoundReport> = []
-        const status = createOperationStatus({
+        let ended = false
+        const status = stack.open({
           sources: [ssmSapSource({ client: stack.ssmSap, region })],
-          fleet: { rateLimit, onRound: (r) => reports.push(r) }
+          fleet: {
+            rateLimit,
+            onRound: (report) => {
+              reports.push(report)
+              if (!ended && stack.calls("ssm-sap").total >= 32) {
+                ended = true
+                end(stack, refs)
+              }
+            }
+          }
         })
         const outcomes = await status.waitForAll(refs, { minDelay: 50, maxDelay: 200, timeout: "60 seconds" })
         return { outcomes, calls: stack.calls("ssm-sap"), minRate: Math.min(...reports.map((r) => r.rate)) }
@@ -184,29 +233,23 @@ describe("the adaptive rate limit under injected throttling", () => {
     expect(fixed.minRate).toBe(30)
     expect(adaptive.calls.throttled).toBeLessThan(fixed.calls.throttled / 2)
     expect(adaptive.calls.throttled / adaptive.calls.total).toBeLessThan(0.4)
-  })
+  }, 60_000)
 })
 
-describe("deadlines and aborts across waiters of one lane", () => {
+describe("deadlines, aborts and closing across waiters of one lane", () => {
   it("a wait that times out leaves the others; when every wait has ended the lanes go quiet", async () => {
     await withStack({}, async (stack) => {
-      const long = stack.emulator.createOperation({
-        service: "lightsail",
-        resourceName: "slow",
-        durationMs: 3_600_000
-      })
-      const short = stack.emulator.createOperation({
-        service: "lightsail",
-        resourceName: "fast",
-        durationMs: 300_000
-      })
-      const status = createOperationStatus({ sources: stack.sources, fleet: fast })
-      const [timedOut, finished] = await Promise.all([
-        status.waitForAll([{ service: "lightsail", region, id: long.id }], { ...quick, timeout: 200 }),
-        status.waitForAll([{ service: "lightsail", region, id: short.id }], quick)
-      ])
-      expect(timedOut[0]?.ok === false && timedOut[0].error._tag).toBe("WaitTimeoutError")
-      expect(finished[0]?.ok).toBe(true)
+      const slow = lightsailOp(stack, "slow")
+      const other = lightsailOp(stack, "other")
+      const status = stack.open({ fleet: fast })
+      const timingOut = status.waitForAll([slow], { ...quick, timeout: 300 })
+      const finishing = status.waitForAll([other], quick)
+      const [timedOut] = await timingOut
+      expect(timedOut?.ok === false && timedOut.error.reason._tag).toBe("WaitTimeout")
+      // The other wait of the lane goes on: its operation ends only now.
+      end(stack, [other])
+      const [finished] = await finishing
+      expect(finished?.ok && finished.operation.status).toBe("succeeded")
       const total = stack.emulator.metrics().counts.total
       await sleep(300)
       expect(stack.emulator.metrics().counts.total).toBe(total)
@@ -215,27 +258,45 @@ describe("deadlines and aborts across waiters of one lane", () => {
 
   it("an aborted wait stops polling its operations; a wait on another lane finishes", async () => {
     await withStack({}, async (stack) => {
-      const cloudMap = stack.emulator.createOperation({ service: "servicediscovery", durationMs: 3_600_000 })
-      const lightsail = stack.emulator.createOperation({ service: "lightsail", durationMs: 600_000 })
-      const status = createOperationStatus({ sources: stack.sources, fleet: fast })
+      const { id } = stack.emulator.createOperation({ service: "servicediscovery", durationMs: forever })
+      const kept = lightsailOp(stack, "web-1")
+      const status = stack.open({ fleet: fast })
       const controller = new AbortController()
-      const aborted = status.waitForAll([{ service: "servicediscovery", region, id: cloudMap.id }], {
+      // Aborted as soon as the first answer is in.
+      const aborted = status.waitForAll([{ service: "servicediscovery", region, id }], {
         ...quick,
-        signal: controller.signal
+        signal: controller.signal,
+        onProgress: () => controller.abort()
       })
-      const kept = status.waitForAll([{ service: "lightsail", region, id: lightsail.id }], quick)
-      await sleep(100)
-      controller.abort()
-      await expect(aborted).rejects.toBeInstanceOf(WaitAbortedError)
+      const keeping = status.waitForAll([kept], quick)
+      expect(reasonOf(await rejection(aborted))._tag).toBe("WaitAborted")
       const atAbort = stack.calls("servicediscovery").total
       expect(atAbort).toBeGreaterThan(0)
-      // A request already on the wire when the signal fired may still land; nothing after it.
-      await sleep(50)
-      const settled = stack.calls("servicediscovery").total
-      expect(settled - atAbort).toBeLessThanOrEqual(1)
-      expect((await kept)[0]?.ok).toBe(true)
+      end(stack, [kept])
+      expect((await keeping)[0]?.ok).toBe(true)
       await sleep(100)
-      expect(stack.calls("servicediscovery").total).toBe(settled)
+      expect(stack.calls("servicediscovery").total).toBe(atAbort)
+    })
+  })
+
+  it("close ends every wait still going with WaitAborted; no request follows, and later calls are refused", async () => {
+    await withStack({}, async (stack) => {
+      const ref = lightsailOp(stack, "web-1")
+      stack.emulator.transition("lightsail", ref.id, "running")
+      const status = stack.open({ fleet: fast })
+      let answered!: () => void
+      const firstAnswer = new Promise<void>((resolve) => {
+        answered = resolve
+      })
+      const waiting = status.waitForTerminal(ref, { ...quick, onProgress: () => answered() })
+      await firstAnswer
+      await status.close()
+      expect(reasonOf(await rejection(waiting))._tag).toBe("WaitAborted")
+      const atClose = stack.calls("lightsail").total
+      expect(atClose).toBeGreaterThan(0)
+      expect(reasonOf(await rejection(status.get(ref)))._tag).toBe("WaitAborted")
+      await sleep(200)
+      expect(stack.calls("lightsail").total).toBe(atClose)
     })
   })
 })
@@ -243,27 +304,36 @@ describe("deadlines and aborts across waiters of one lane", () => {
 describe("serialize and resume", () => {
   it("a wait serialized in one source set resumes in a fresh one; what ended costs no call", async () => {
     await withStack({}, async (stack) => {
-      const create = (durationMs: number, name: string) => {
-        const { id } = stack.emulator.createOperation({
-          service: "lightsail",
-          resourceName: name,
-          durationMs
-        })
-        return { service: "lightsail", region, id, resourceName: name } as const
-      }
-      const refs = [create(100_000, "a"), create(100_000, "b"), create(900_000, "c"), create(900_000, "d")]
-      const status = createOperationStatus({ sources: stack.sources, fleet: fast })
+      const refs = [
+        lightsailOp(stack, "a"),
+        lightsailOp(stack, "b"),
+        lightsailOp(stack, "c"),
+        lightsailOp(stack, "d")
+      ]
+      end(stack, refs.slice(0, 2))
+      const status = stack.open({ fleet: fast })
       const ended = new Set<string>()
+      let twoEnded!: () => void
+      const bothEnded = new Promise<void>((resolve) => {
+        twoEnded = resolve
+      })
       const poller = await status.beginWaitForAll(refs, {
         ...quick,
         onProgress: (o) => {
           if (o.terminal) ended.add(o.ref.id)
+          if (ended.size === 2) twoEnded()
         }
       })
-      while (ended.size < 2) await sleep(10)
+      await bothEnded
       const json = poller.serialize()
+      expect(
+        JSON.parse(json)
+          .entries.filter((e: { lastSeen?: { terminal: boolean } }) => e.lastSeen?.terminal === true)
+          .map((e: { ref: OperationRef }) => e.ref.id)
+      ).toEqual([refs[0]!.id, refs[1]!.id])
       poller.cancel()
-      await expect(poller.done).rejects.toBeInstanceOf(WaitAbortedError)
+      expect(reasonOf(await rejection(poller.done))._tag).toBe("WaitAborted")
+      end(stack, refs.slice(2))
 
       // Another process: new clients, new sources.
       const lightsail = new LightsailClient({
@@ -273,10 +343,7 @@ describe("serialize and resume", () => {
         maxAttempts: 1
       })
       try {
-        const fresh = createOperationStatus({
-          sources: [lightsailSource({ client: lightsail })],
-          fleet: fast
-        })
+        const fresh = stack.open({ sources: [lightsailSource({ client: lightsail })], fleet: fast })
         const resumed = await fresh.resume(json)
         const outcomes = await resumed.done
         expect(outcomes.map((o) => o.ok && o.operation.status)).toEqual([
@@ -287,10 +354,10 @@ describe("serialize and resume", () => {
         ])
 
         // A state in which everything has ended resumes without a single request.
-        const done = JSON.parse(JSON.stringify(JSON.parse(resumed.serialize())))
+        const done = resumed.serialize()
         const before = stack.emulator.metrics().counts.total
-        const again = await (await fresh.resume(JSON.stringify(done))).done
-        expect(again.every((o) => o.ok)).toBe(true)
+        const again = await (await fresh.resume(done)).done
+        expect(again.map((o) => o.ok && o.operation.ref.id)).toEqual(refs.map((r) => r.id))
         expect(stack.emulator.metrics().counts.total).toBe(before)
       } finally {
         lightsail.destroy()
@@ -298,20 +365,23 @@ describe("serialize and resume", () => {
     })
   })
 
-  it("a state the sources cannot serve settles that wait with InvalidOperationRefError", async () => {
+  it("a state the sources cannot serve settles that wait with InvalidRef", async () => {
     await withStack({}, async (stack) => {
-      const status = createOperationStatus({ sources: stack.sources, fleet: fast })
-      const { id } = stack.emulator.createOperation({ service: "servicediscovery", durationMs: 100_000 })
+      const status = stack.open({ fleet: fast })
+      const { id } = stack.emulator.createOperation({ service: "servicediscovery", durationMs: forever })
       const poller = await status.beginWaitForAll([{ service: "servicediscovery", region, id }], quick)
       const json = poller.serialize()
       poller.cancel()
       await poller.done.catch(() => undefined)
-      const lightsailOnly = createOperationStatus({
+      const lightsailOnly = stack.open({
         sources: [lightsailSource({ client: stack.lightsail })],
         fleet: fast
       })
       const [outcome] = await (await lightsailOnly.resume(json)).done
-      expect(outcome?.ok === false && outcome.error._tag).toBe("InvalidOperationRefError")
+      expect(outcome?.ok === false && outcome.error.reason._tag).toBe("InvalidRef")
+      expect(outcome?.ok === false && outcome.error.message).toContain(
+        'no source is registered for "servicediscovery"'
+      )
     })
   })
 })

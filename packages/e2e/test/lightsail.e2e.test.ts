@@ -6,18 +6,23 @@ import {
   PutAlarmCommand,
   StopInstanceCommand
 } from "@aws-sdk/client-lightsail"
-import { OperationFailedError } from "@opstatus/core"
+import { hasReason, type OperationStatusApi } from "@opstatus/core"
 import { lightsailSource, operationsFromResponse } from "@opstatus/lightsail"
 import { Effect, Stream } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { quick, region, type Stack, startStack } from "./harness.js"
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { quick, region, rejection, type Stack, startStack } from "./harness.js"
 
 describe("Lightsail end to end: the real LightsailClient against the emulator", () => {
   let stack: Stack
+  let status: OperationStatusApi
   beforeAll(async () => {
     stack = await startStack()
   })
   afterAll(() => stack.stop())
+  beforeEach(() => {
+    status = stack.open()
+  })
+  afterEach(() => status.close())
 
   it("CreateInstances: one operation per instance, each waited to Completed", async () => {
     const response = await stack.lightsail.send(
@@ -29,9 +34,9 @@ describe("Lightsail end to end: the real LightsailClient against the emulator", 
       })
     )
     const ops = operationsFromResponse(response)
-    expect(ops.map((o) => o.ref.resourceName)).toEqual(["web-1", "web-2", "web-3"])
+    expect(ops.map((o) => o.ref.hints?.resourceName)).toEqual(["web-1", "web-2", "web-3"])
     expect(ops.every((o) => o.type === "CreateInstance" && o.region === region)).toBe(true)
-    const outcomes = await stack.status.waitForAll(ops, { ...quick, requireSuccess: true })
+    const outcomes = await status.waitForAll(ops, { ...quick, requireSuccess: true })
     expect(outcomes.map((o) => o.ok && o.operation.rawStatus)).toEqual([
       "Completed",
       "Completed",
@@ -65,7 +70,7 @@ describe("Lightsail end to end: the real LightsailClient against the emulator", 
     const response = await stack.lightsail.send(command() as never)
     const refs = lightsailSource({ client: stack.lightsail }).refsFromResponse(response)
     expect(refs.length).toBeGreaterThan(0)
-    const done = await stack.status.waitForSuccess(refs[0]!, quick)
+    const done = await status.waitForSuccess(refs[0]!, quick)
     expect(done.type).toBe(type)
     expect(done.status).toBe("succeeded")
   })
@@ -79,14 +84,14 @@ describe("Lightsail end to end: the real LightsailClient against the emulator", 
       errorCode: "InsufficientCapacity",
       errorMessage: "There is not enough capacity in us-east-1a"
     })
-    const error = await stack.status
-      .waitForSuccess(`lightsail:${region}:${id}`, quick)
-      .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(OperationFailedError)
-    const failed = error as OperationFailedError
-    expect(failed.code).toBe("InsufficientCapacity")
-    expect(failed.operation.error?.message).toBe("There is not enough capacity in us-east-1a")
-    expect(failed.operation.rawStatus).toBe("Failed")
+    const error = await rejection(status.waitForSuccess(`lightsail:${region}:${id}`, quick))
+    if (!hasReason(error, "OperationFailed"))
+      throw new Error(`expected OperationFailed, got ${String(error)}`)
+    expect(error.code).toBe("InsufficientCapacity")
+    expect(error.serviceMessage).toBe("There is not enough capacity in us-east-1a")
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(error.reason.operation.error?.message).toBe("There is not enough capacity in us-east-1a")
+    expect(error.reason.operation.rawStatus).toBe("Failed")
   })
 
   it("GetOperations pages 200 at a time, oldest first, across several pages", async () => {

@@ -5,18 +5,23 @@ import {
   RegisterInstanceCommand,
   UpdateServiceCommand
 } from "@aws-sdk/client-servicediscovery"
-import { type Operation, OperationFailedError } from "@opstatus/core"
+import { hasReason, type Operation, type OperationStatusApi } from "@opstatus/core"
 import { serviceDiscoverySource } from "@opstatus/servicediscovery"
 import { Effect, Stream } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { quick, region, type Stack, startStack } from "./harness.js"
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { quick, region, rejection, type Stack, startStack } from "./harness.js"
 
 describe("Cloud Map end to end: the real ServiceDiscoveryClient against the emulator", () => {
   let stack: Stack
+  let status: OperationStatusApi
   beforeAll(async () => {
     stack = await startStack()
   })
   afterAll(() => stack.stop())
+  beforeEach(() => {
+    status = stack.open()
+  })
+  afterEach(() => status.close())
 
   const source = () => serviceDiscoverySource({ client: stack.cloudMap, region })
 
@@ -53,7 +58,7 @@ describe("Cloud Map end to end: the real ServiceDiscoveryClient against the emul
       const response = await stack.cloudMap.send(command() as never)
       const [ref] = source().refsFromResponse(response)
       expect(ref?.service).toBe("servicediscovery")
-      const done = await stack.status.waitForSuccess(ref!, quick)
+      const done = await status.waitForSuccess(ref!, quick)
       expect([done.type, done.rawStatus]).toEqual([type, "SUCCESS"])
       expect(Object.keys(done.targets ?? {}).length).toBeGreaterThan(0)
     }
@@ -68,12 +73,14 @@ describe("Cloud Map end to end: the real ServiceDiscoveryClient against the emul
       errorCode: "CANNOT_CREATE_HOSTED_ZONE",
       errorMessage: "The hosted zone limit was reached"
     })
-    const error = (await stack.status
-      .waitForSuccess(`servicediscovery:${region}:${id}`, quick)
-      .catch((e: unknown) => e)) as OperationFailedError
-    expect(error).toBeInstanceOf(OperationFailedError)
+    const error = await rejection(status.waitForSuccess(`servicediscovery:${region}:${id}`, quick))
+    if (!hasReason(error, "OperationFailed"))
+      throw new Error(`expected OperationFailed, got ${String(error)}`)
     expect(error.code).toBe("CANNOT_CREATE_HOSTED_ZONE")
-    expect(error.operation.error?.message).toBe("The hosted zone limit was reached")
+    expect(error.serviceMessage).toBe("The hosted zone limit was reached")
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(error.reason.operation.error?.message).toBe("The hosted zone limit was reached")
+    expect(error.reason.operation.rawStatus).toBe("FAIL")
   })
 
   describe("ListOperations", () => {

@@ -1,15 +1,20 @@
-import { OperationFailedError } from "@opstatus/core"
+import { hasReason, type OperationStatusApi } from "@opstatus/core"
 import { ssmSapSource } from "@opstatus/ssm-sap"
 import { Effect, Stream } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { quick, region, type Stack, startStack } from "./harness.js"
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { quick, region, rejection, type Stack, startStack } from "./harness.js"
 
 describe("SSM for SAP end to end: the structural path (SsmSapHttpClient) against the emulator", () => {
   let stack: Stack
+  let status: OperationStatusApi
   beforeAll(async () => {
     stack = await startStack()
   })
   afterAll(() => stack.stop())
+  beforeEach(() => {
+    status = stack.open()
+  })
+  afterEach(() => status.close())
 
   const source = () => ssmSapSource({ client: stack.ssmSap, region })
 
@@ -20,8 +25,9 @@ describe("SSM for SAP end to end: the structural path (SsmSapHttpClient) against
       Instances: ["i-0123456789abcdef0"]
     })
     const [ref] = source().refsFromResponse(response)
-    expect(ref?.applicationId).toBe("hana-prod")
-    expect((await stack.status.waitForSuccess(ref!, quick)).status).toBe("succeeded")
+    expect(ref?.hints?.applicationId).toBe("hana-prod")
+    expect(ref?.region).toBe(region)
+    expect((await status.waitForSuccess(ref!, quick)).status).toBe("succeeded")
   })
 
   it.each([
@@ -41,8 +47,8 @@ describe("SSM for SAP end to end: the structural path (SsmSapHttpClient) against
       "STOP_APPLICATION"
     ]
   ] as const)("%s: waited to SUCCESS with its steps", async (_name, call, type) => {
-    const refs = source().refsFromResponse(await call(), { applicationId: "hana-prod" })
-    const done = await stack.status.waitForSuccess(refs[0]!, quick)
+    const refs = source().refsFromResponse(await call(), { hints: { applicationId: "hana-prod" } })
+    const done = await status.waitForSuccess(refs[0]!, quick)
     expect(done.type).toBe(type)
     expect(done.steps?.length).toBeGreaterThan(0)
     // The event log: each resource reports IN_PROGRESS, then COMPLETED.
@@ -52,9 +58,9 @@ describe("SSM for SAP end to end: the structural path (SsmSapHttpClient) against
 
   it("UpdateApplicationSettings: every ref of { OperationIds }", async () => {
     const response = await stack.ssmSap.updateApplicationSettings({ ApplicationId: "hana-prod" })
-    const refs = source().refsFromResponse(response, { applicationId: "hana-prod" })
+    const refs = source().refsFromResponse(response, { hints: { applicationId: "hana-prod" } })
     expect(refs).toHaveLength(2)
-    const outcomes = await stack.status.waitForAll(refs, { ...quick, requireSuccess: true })
+    const outcomes = await status.waitForAll(refs, { ...quick, requireSuccess: true })
     expect(outcomes.every((o) => o.ok)).toBe(true)
   })
 
@@ -66,12 +72,13 @@ describe("SSM for SAP end to end: the structural path (SsmSapHttpClient) against
       durationMs: 2_000,
       errorMessage: "HANA database did not start within 600 seconds"
     })
-    const error = (await stack.status
-      .waitForSuccess(`ssm-sap:${region}:${id}`, quick)
-      .catch((e: unknown) => e)) as OperationFailedError
-    expect(error).toBeInstanceOf(OperationFailedError)
+    const error = await rejection(status.waitForSuccess(`ssm-sap:${region}:${id}`, quick))
+    if (!hasReason(error, "OperationFailed"))
+      throw new Error(`expected OperationFailed, got ${String(error)}`)
     expect(error.message).toContain("HANA database did not start within 600 seconds")
-    expect(error.operation.steps?.some((s) => s.status === "failed")).toBe(true)
+    expect(error.serviceMessage).toBe("HANA database did not start within 600 seconds")
+    expect(error.reason.operation.rawStatus).toBe("ERROR")
+    expect(error.reason.operation.steps?.some((s) => s.status === "failed")).toBe(true)
   })
 
   it("ListOperations pages an application's operations and filters them", async () => {
