@@ -71,7 +71,13 @@ const getTask = (lane: Lane, rs: RoundState, gate: Gate, entry: Entry): Effect.E
               if (Option.isNone(exit.value)) return
               const op = checkedOperation(lane.service, exit.value.value)
               if ("_tag" in op && op._tag === "OpstatusError") acceptFailure(rs, entry, op, now)
-              else handle(lane, rs, () => acceptSnapshot(lane, rs, entry, op as Operation, now), [entry], now)
+              else {
+                try {
+                  acceptSnapshot(lane, rs, entry, op as Operation, now)
+                } catch (defect) {
+                  answerDefect(lane, rs, entry, defect, now)
+                }
+              }
               return
             }
             const error = errorOf(lane, rs, exit.cause, "read")
@@ -82,16 +88,17 @@ const getTask = (lane: Lane, rs: RoundState, gate: Gate, entry: Entry): Effect.E
     )
   })
 
-/** Runs a step that takes an answer; a defect in it is a malformed answer for these entries. */
-const handle = (lane: Lane, rs: RoundState, step: () => void, entries: ReadonlyArray<Entry>, now: number) => {
-  try {
-    step()
-  } catch (defect) {
-    const detail = defect instanceof Error ? defect.message : "an unexpected value was thrown"
-    rs.warnings.push(`a ${lane.service} answer in ${lane.region} could not be handled (${detail})`)
-    const error = malformedResponse(lane.service, `the answer could not be handled: ${detail}`)
-    for (const entry of entries)
-      if (entry.live && entry.touched !== rs.round) acceptFailure(rs, entry, error, now)
+/** A defect while an answer was taken in: a malformed answer for that entry, and a warning. */
+const answerDefect = (lane: Lane, rs: RoundState, entry: Entry, defect: unknown, now: number): void => {
+  const detail = defect instanceof Error ? defect.message : "an unexpected value was thrown"
+  rs.warnings.push(`a ${lane.service} answer in ${lane.region} could not be handled (${detail})`)
+  if (entry.live && entry.touched !== rs.round) {
+    acceptFailure(
+      rs,
+      entry,
+      malformedResponse(lane.service, `the answer could not be handled: ${detail}`),
+      now
+    )
   }
 }
 
@@ -140,16 +147,13 @@ const takePage = (
     if (covered[entry.slot] !== 1) continue
     entry.seenPass = pass
     if (!entry.live) continue
-    if (read.complete) handle(lane, rs, () => acceptSnapshot(lane, rs, entry, op, now, true), [entry], now)
-    else if (op.terminal) needFull.push(entry)
-    else
-      handle(
-        lane,
-        rs,
-        () => acceptSnapshot(lane, rs, entry, mergeSummary(entry.last, op), now, true),
-        [entry],
-        now
-      )
+    try {
+      if (read.complete) acceptSnapshot(lane, rs, entry, op, now, true)
+      else if (op.terminal) needFull.push(entry)
+      else acceptSnapshot(lane, rs, entry, mergeSummary(entry.last, op), now, true)
+    } catch (defect) {
+      answerDefect(lane, rs, entry, defect, now)
+    }
   }
 }
 
