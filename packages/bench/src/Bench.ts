@@ -201,7 +201,7 @@ const runSide = async (mode: "engine" | "baseline", options: BenchOptions): Prom
     const planned = planFleet(options.fleet)
     const refs: Array<OperationRef> = planned.map(({ input, hints }) => {
       const { id } = emulator.createOperation(input)
-      return { service: input.service, region, id, ...hints }
+      return { service: input.service, region, id, hints }
     })
     const start: StartMessage = { type: "start", refs, policy: options.policy }
     child.child.send(start)
@@ -231,10 +231,11 @@ const sideReport = (
     const ref = refs[i]!
     if (wait.error === true) errorKinds[wait.ending] = (errorKinds[wait.ending] ?? 0) + 1
     if (wait.ending === "failed") failuresDetected++
-    const terminalAt = emulator.terminalAt(ref.service, ref.id)
+    const service = ref.service as ServiceName
+    const terminalAt = emulator.terminalAt(service, ref.id)
     if (wait.detectedAt !== undefined && terminalAt !== undefined) {
       lags.push(wait.detectedAt - terminalAt)
-      lagsByService[ref.service].push(wait.detectedAt - terminalAt)
+      lagsByService[service].push(wait.detectedAt - terminalAt)
     }
   }
   const callsByService = Object.fromEntries(
@@ -284,7 +285,7 @@ const runScaling = async (
     })
     const refs: Array<OperationRef> = planned.slice(0, operations).map(({ input, hints }) => {
       const { id } = emulator.createOperation(input)
-      return { service: input.service, region, id, ...hints }
+      return { service: input.service, region, id, hints }
     })
     child.child.send({
       type: "start",

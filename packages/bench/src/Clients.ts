@@ -7,7 +7,7 @@
  */
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
-import { SsmSapHttpClient } from "@opstatus/emulator"
+import { SsmSapHttpClient } from "@opstatus/ssm-sap/http"
 
 export const region = "us-east-1"
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "bench" }

@@ -22,14 +22,10 @@ export interface FleetShape {
   readonly instancesPerService: number
 }
 
-/** One operation to create, with the hints its ref carries. */
+/** One operation to create, with the hints its ref carries (`ref.hints`). */
 export interface PlannedOperation {
   readonly input: CreateOperationInput
-  readonly hints: {
-    readonly resourceName?: string
-    readonly applicationId?: string
-    readonly serviceId?: string
-  }
+  readonly hints: Readonly<Record<string, string>>
 }
 
 /** sfc32, seeded: the same seed, the same fleet. */

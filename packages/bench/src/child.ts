@@ -13,11 +13,12 @@ import {
   type OperationRef,
   type OperationSource,
   type RoundReport,
+  type ServiceInfo,
   type WaitOutcome
 } from "@opstatus/core"
-import { lightsailSource } from "@opstatus/lightsail"
-import { serviceDiscoverySource } from "@opstatus/servicediscovery"
-import { ssmSapSource } from "@opstatus/ssm-sap"
+import { lightsailService, lightsailSource } from "@opstatus/lightsail"
+import { serviceDiscoveryService, serviceDiscoverySource } from "@opstatus/servicediscovery"
+import { ssmSapService, ssmSapSource } from "@opstatus/ssm-sap"
 import { createWaiter, WaiterState } from "@smithy/util-waiter"
 import { Effect, Stream } from "effect"
 import { type Clients, makeClients, region } from "./Clients.js"
@@ -65,10 +66,11 @@ const sourcesOf = (clients: Clients) => [
   ssmSapSource({ client: clients.ssmSap, region })
 ]
 
+/** The final status, or the error's reason; an operation's own failure is an ending, not an error. */
 const endingOf = (outcome: WaitOutcome): { ending: string; error: boolean } =>
   outcome.ok
     ? { ending: outcome.operation.status, error: false }
-    : { ending: outcome.error._tag, error: outcome.error._tag !== "OperationFailedError" }
+    : { ending: outcome.error.reason._tag, error: outcome.error.reason._tag !== "OperationFailed" }
 
 /** The engine: one `waitForAll` over the whole fleet. */
 const runEngine = async (clients: Clients, start: StartMessage) => {
@@ -84,6 +86,7 @@ const runEngine = async (clients: Clients, start: StartMessage) => {
     }
   })
   const stats = done()
+  await status.close()
   const waits: Array<WaitRecord> = outcomes.map((outcome, i) => {
     const key = keyOf(start.refs[i]!)
     const at = detected.get(key)
@@ -184,13 +187,22 @@ const threadCpu = (): Record<string, number> => {
   }
 }
 
+const infoOf: Readonly<Record<string, ServiceInfo>> = {
+  lightsail: lightsailService,
+  servicediscovery: serviceDiscoveryService,
+  "ssm-sap": ssmSapService
+}
+
+/** Operations a page of the in-memory list read carries. */
+const pageSize = 200
+
 /**
- * In-memory sources with the adapters' batch shapes (one list read a lane, its
- * pages of fresh operation objects, as a client would deserialize them): what
- * the engine costs without the SDK and HTTP under it.
+ * In-memory sources with the adapters' service info and batch shapes (one
+ * list read a lane, its pages of fresh operation objects, as a client would
+ * deserialize them): what the engine costs without the SDK and HTTP under it.
  */
 const memorySources = (): ReadonlyArray<OperationSource> =>
-  (["lightsail", "servicediscovery", "ssm-sap"] as const).map((service) => {
+  (["lightsail", "servicediscovery", "ssm-sap"] as const).map((service): OperationSource => {
     const operationOf = (ref: OperationRef): Operation => ({
       ref,
       type: "CreateInstance",
@@ -204,13 +216,10 @@ const memorySources = (): ReadonlyArray<OperationSource> =>
       raw: { id: ref.id, status: "Started" }
     })
     return {
-      service,
-      check: () => Effect.void,
+      info: infoOf[service]!,
+      checkRegion: () => Effect.void,
       get: (ref) => Effect.sync(() => operationOf(ref)),
       list: () => Stream.empty,
-      classify: () => {
-        throw new Error("no errors in memory")
-      },
       refsFromResponse: () => [],
       batch: {
         plan: (_region, candidates) => [
@@ -218,17 +227,14 @@ const memorySources = (): ReadonlyArray<OperationSource> =>
             key: "memory",
             covers: candidates,
             complete: true,
-            pages: (gate) =>
-              Stream.fromIterable(
-                Array.from({ length: Math.ceil(candidates.length / 200) }, (_, i) => i)
-              ).pipe(
-                Stream.mapEffect((page) =>
-                  gate(
-                    Effect.sync(() =>
-                      candidates.slice(page * 200, page * 200 + 200).map((c) => operationOf(c.ref))
-                    )
-                  )
-                )
+            page: (gate, token) =>
+              gate(
+                Effect.sync(() => {
+                  const start = token === undefined ? 0 : Number(token)
+                  const items = candidates.slice(start, start + pageSize).map((c) => operationOf(c.ref))
+                  const next = start + pageSize < candidates.length ? String(start + pageSize) : undefined
+                  return { items, next }
+                })
               )
           }
         ]
@@ -293,6 +299,7 @@ const runScaling = async (clients: Clients, start: StartMessage, memory: boolean
   const rssAfter = process.memoryUsage().rss
   poller.cancel()
   await poller.done.catch(() => undefined)
+  await status.close()
   const result: ScalingResult = {
     type: "scaling",
     operations: start.refs.length,
