@@ -126,7 +126,8 @@ export const makeRegistry = (sources: unknown): Result.Result<SourceRegistry, Op
       if (source === undefined) {
         return yield* invalidRef(
           describeInput(`${ref.service}:${ref.region}:${ref.id}`),
-          `no source is registered for "${ref.service}" (registered: ${services.join(", ")})`
+          `no source is registered for "${ref.service}" (registered: ${services.join(", ")})`,
+          ref.service
         )
       }
       yield* checkRef(ref, source.info)

@@ -4,7 +4,7 @@
  * the emulator (the calls that start operations, then reading them).
  */
 
-import { SsmSapHttpClient, SsmSapServiceException } from "@opstatus/ssm-sap/http"
+import { SsmSapHttpClient, SsmSapServiceException, sanitizeErrorCode } from "@opstatus/ssm-sap/http"
 import { Sha256 } from "@smithy/core/checksum"
 import { SignatureV4 } from "@smithy/signature-v4"
 import { describe, expect, it } from "vitest"
@@ -184,5 +184,17 @@ describe("SsmSapHttpClient against the emulator", () => {
     )
     expect(error).toBeInstanceOf(SsmSapServiceException)
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(["ResourceNotFoundException", 404])
+  })
+})
+
+describe("sanitizeErrorCode (restJson error codes)", () => {
+  it.each([
+    ["ValidationException", "ValidationException"],
+    ["aws.ssmsap#ResourceNotFoundException", "ResourceNotFoundException"],
+    ["ThrottlingException:http://internal.amazon.com/coral/", "ThrottlingException"],
+    ["ConflictException,aws.ssmsap#Other", "ConflictException"],
+    ["aws.ssmsap#InternalServerException:http://x,y", "InternalServerException"]
+  ])("%s reads as %s", (raw, code) => {
+    expect(sanitizeErrorCode(raw)).toBe(code)
   })
 })
