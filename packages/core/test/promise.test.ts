@@ -1,4 +1,6 @@
+import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
+import type { OperationSource } from "../src/OperationSource.js"
 import { hasReason, isOpstatusError, OpstatusError } from "../src/OpstatusError.js"
 import {
   createOperationStatus,
@@ -317,8 +319,13 @@ describe("warnings are per API, not per process", () => {
 describe("abort at scale", () => {
   it("300 waits on one signal all reject in the abort event itself, and make no further request", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+    // Each read takes a while to give up: requests are in flight when the signal fires.
+    const slow: OperationSource = {
+      ...source,
+      get: (r) => Effect.tap(source.get(r), () => Effect.uninterruptible(Effect.sleep(200)))
+    }
     const status = open({
-      sources: [source],
+      sources: [slow],
       fleet: { rateLimit: { start: 10_000, max: 10_000 }, concurrency: 300 }
     })
     const controller = new AbortController()
@@ -334,16 +341,17 @@ describe("abort at scale", () => {
         )
         .finally(() => settled++)
     )
-    // Every wait has been read at least once.
+    // Every wait has a read in flight.
     while (calls.length < 300) await new Promise((r) => setTimeout(r, 5))
     controller.abort()
-    // No timer or I/O turn between the abort and the checks: only promise reactions ran.
+    // No timer or I/O turn between the abort and the check: only promise reactions ran.
     for (let i = 0; i < 5; i++) await Promise.resolve()
     expect(settled).toBe(300)
     const atAbort = calls.length
     await Promise.all(waits)
     expect(new Set(tags)).toEqual(new Set(["WaitAborted"]))
-    await new Promise((r) => setTimeout(r, 30))
+    // Closing waits for every lane to stop, the reads in flight included: nothing was asked since.
+    await status.close()
     expect(calls.length).toBe(atAbort)
   })
 })
