@@ -62,6 +62,12 @@ export interface BeginOptions extends WaitOptions {
   readonly onProgress?: ((operation: Operation) => void) | undefined
   /** Called with every event: each change once, each wait ending in an error. */
   readonly onEvent?: ((event: FleetEvent) => void) | undefined
+  /**
+   * Settle an operation only with a full read of it. A fleet may learn that an operation ended from
+   * a list's status summary (Cloud Map's ListOperations), which carries no type, targets or dates:
+   * with this, such an ending costs one more read by ID. Default false.
+   */
+  readonly fullOperation?: boolean | undefined
 }
 
 /**
@@ -221,6 +227,7 @@ const inputText = (input: Waitable): string => {
 const stateOf = (group: Group): FleetState => ({
   version: 2,
   requireSuccess: group.requireSuccess,
+  ...(group.fullOperation ? { fullOperation: true } : {}),
   entries: group.inputs.map((input, index): FleetStateEntry => {
     const waiter = group.waiters[index]
     const known = waiter ?? group.restored[index]
@@ -295,7 +302,12 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
     options?: BeginOptions
   ): Effect.Effect<FleetWait, OpstatusError, Scope.Scope> =>
     Effect.flatMap(listOf(inputs), (list) => {
-      const group = new Group(list, options?.requireSuccess === true, eventsOf(options))
+      const group = new Group(
+        list,
+        options?.requireSuccess === true,
+        eventsOf(options),
+        options?.fullOperation === true
+      )
       return start(group, (now) => planInputs(group, list, options, now))
     })
 
@@ -333,7 +345,8 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
           policy: policy.value,
           startedAt: now,
           deadline: now + policy.value.timeoutMillis,
-          snapshot
+          snapshot,
+          fresh: true
         })
       }
       return specs
@@ -345,7 +358,12 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
   ): Effect.Effect<FleetWait, OpstatusError, Scope.Scope> =>
     Effect.flatMap(decodeFleetState(state), (decoded) => {
       const inputs: Array<Waitable> = decoded.entries.map((e) => e.ref ?? e.input)
-      const group = new Group(inputs, decoded.requireSuccess, eventsOf(options))
+      const group = new Group(
+        inputs,
+        decoded.requireSuccess,
+        eventsOf(options),
+        decoded.fullOperation === true
+      )
       return start(group, (now) => planResumed(group, decoded, inputs, now))
     })
 
@@ -399,7 +417,8 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
           policy,
           startedAt: entry.startedAt!,
           deadline: entry.deadline!,
-          snapshot: last
+          snapshot: last,
+          fresh: false
         })
       }
       return specs

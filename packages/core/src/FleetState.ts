@@ -45,6 +45,8 @@ export type FleetStateEntry = typeof FleetStateEntry.Type
 export const FleetState = Schema.Struct({
   version: Schema.Literal(2),
   requireSuccess: Schema.Boolean,
+  /** Settle only with a full read of each operation (`fullOperation`). */
+  fullOperation: Schema.optionalKey(Schema.Boolean),
   entries: Schema.Array(FleetStateEntry)
 })
 

@@ -37,6 +37,11 @@ import type { WaitOptions } from "./WaitPolicy.js"
 export interface WaitForOptions extends WaitOptions {
   /** Called with every new snapshot (only when something changed). */
   readonly onProgress?: ((operation: Operation) => void) | undefined
+  /**
+   * Settle only with a full read of the operation, never with a list's status summary (which a
+   * fleet may learn an ending from). Default false. See docs/fleet.md for its cost.
+   */
+  readonly fullOperation?: boolean | undefined
 }
 
 /**

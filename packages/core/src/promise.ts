@@ -68,6 +68,11 @@ export interface OperationStatusOptions {
 export interface PromiseWaitOptions extends WaitOptions {
   readonly signal?: AbortSignal | undefined
   readonly onProgress?: ((operation: Operation) => void) | undefined
+  /**
+   * Settle only with a full read of the operation, never with a list's status summary (which a
+   * fleet may learn an ending from). Default false. See docs/fleet.md for its cost.
+   */
+  readonly fullOperation?: boolean | undefined
 }
 
 /**

@@ -283,16 +283,18 @@ describe("batching", () => {
       [many.source],
       60 * second
     )
-    // Four pages cover ten operations: cheaper than ten GetOperations, every round.
+    // Four pages cover ten operations: cheaper than ten GetOperations, every round. The fleet's
+    // first read comes one minDelay after it starts (nothing just started can have ended).
     expect(gets(many.calls)).toHaveLength(0)
-    expect(lists(many.calls).length).toBe(4 * 31)
+    expect(lists(many.calls).length).toBe(4 * 30)
+    expect(lists(many.calls)[0]?.at).toBe(second)
 
     const few = worldSource("servicediscovery", ends, { batch: { pages: 4 } })
     await runOnClock(Waiter.waitForAll([refN(1), refN(2), refN(3)], every(second)), [few.source], 60 * second)
     // The first read is cut short past three pages (three GetOperations cost less), then never tried again:
     // its first page was the first look, every later look a GetOperation.
     expect(lists(few.calls)).toHaveLength(4)
-    expect(gets(few.calls, "op-1")).toHaveLength(30)
+    expect(gets(few.calls, "op-1")).toHaveLength(29)
   })
 
   it("merges list summaries into the last full snapshot and reads with GetOperation only what left the list", async () => {
@@ -526,5 +528,49 @@ describe("serialize and resume", () => {
     )
     expect(outcomes.map((o) => !o.ok && tagOf(o.error))).toEqual(["InvalidRef", "InvalidRef", "InvalidRef"])
     expect(other.calls).toHaveLength(0)
+  })
+})
+
+describe("endings learned from status summaries", () => {
+  const ends = (r: OperationRef) => (r.id === "op-2" ? 4 * second : 6 * second)
+  const world = timeline(ends, (r) => (r.id === "op-2" ? "failed" : "succeeded"))
+  const refs = [1, 2, 3, 4].map((n) => refN(n))
+
+  it("a success in a summary settles the wait; a failure is read once by ID for its code and message", async () => {
+    const { source, calls } = worldSource("servicediscovery", world, { batch: { summaries: "all" } })
+    const r = await runOnClock(Waiter.waitForAll(refs, every(second)), [source], 30 * second)
+    if (r._tag !== "Success") throw new Error("waitForAll fails only on inputs it cannot iterate")
+    expect(r.success.map((o) => o.ok && o.operation.status)).toEqual([
+      "succeeded",
+      "failed",
+      "succeeded",
+      "succeeded"
+    ])
+    const failed = r.success[1]
+    expect(failed?.ok === true && failed.operation.error).toEqual({
+      code: "INTERNAL_FAILURE",
+      message: "it broke"
+    })
+    expect(gets(calls).map((c) => c.id)).toEqual(["op-2"])
+    // A success settled from a summary carries what the summary says, and no more.
+    const settled = r.success[0]
+    expect(settled?.ok === true && settled.operation.rawStatus).toBe("SUCCEEDED")
+    expect(settled?.ok === true && settled.operation.targets).toBeUndefined()
+  })
+
+  it("with fullOperation, every ending is read in full: one read by ID per operation", async () => {
+    const { source, calls } = worldSource("servicediscovery", world, { batch: { summaries: "all" } })
+    const r = await runOnClock(
+      Waiter.waitForAll(refs, { ...every(second), fullOperation: true }),
+      [source],
+      30 * second
+    )
+    if (r._tag !== "Success") throw new Error("waitForAll fails only on inputs it cannot iterate")
+    expect(r.success.every((o) => o.ok && o.operation.targets !== undefined)).toBe(true)
+    expect(
+      gets(calls)
+        .map((c) => c.id)
+        .sort()
+    ).toEqual(["op-1", "op-2", "op-3", "op-4"])
   })
 })

@@ -167,7 +167,7 @@ describe("multi-page list reads under throttling", () => {
       }
     )
     const refs = Array.from({ length: 10 }, (_, i) => refN(i))
-    await runThenStop(Waiter.waitForAll(refs, every(5 * second)), [source], 4 * second)
+    await runThenStop(Waiter.waitForAll(refs, every(5 * second)), [source], 9 * second)
     expect(lists(calls).map((c) => c.page)).toEqual([0, 1, 1, 2])
   })
 
@@ -180,7 +180,7 @@ describe("multi-page list reads under throttling", () => {
           pages: 3,
           // The second page of the first pass is throttled three times: the round gives up on it.
           fail: (now, page) =>
-            page === 1 && now < 2 * second
+            page === 1 && now < 6 * second
               ? sourceError("throttled", "ThrottlingException", "slow down", 400)
               : undefined
         }

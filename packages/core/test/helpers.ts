@@ -166,7 +166,8 @@ export const worldSource = (
   options: {
     readonly batch?: {
       readonly pages?: number
-      readonly summaries?: boolean
+      /** Status summaries, like Cloud Map's ListOperations: of pending operations only, or of every one. */
+      readonly summaries?: boolean | "all"
       readonly fail?: (now: number, page: number) => OpstatusError | undefined
       /** A page's items as the source hands them to the engine (to inject bad answers). */
       readonly mangle?: (items: Array<unknown>, page: number) => Array<unknown>
@@ -202,7 +203,7 @@ export const worldSource = (
                     {
                       key: "list",
                       covers: candidates,
-                      complete: batch.summaries !== true,
+                      complete: batch.summaries === undefined || batch.summaries === false,
                       page: (gate, token) =>
                         gate(
                           Effect.gen(function* () {
@@ -217,12 +218,12 @@ export const worldSource = (
                               for (const { ref } of candidates) {
                                 const value = world(ref, at)
                                 if (value === "hang" || value === "throw" || isOpstatusError(value)) continue
-                                if (batch.summaries === true) {
-                                  if (value.terminal) continue
+                                if (batch.summaries !== undefined && batch.summaries !== false) {
+                                  if (value.terminal && batch.summaries !== "all") continue
                                   ops.push({
                                     ref: { service, region: ref.region, id: ref.id },
                                     status: value.status,
-                                    terminal: false,
+                                    terminal: value.terminal,
                                     rawStatus: value.rawStatus,
                                     resource: {},
                                     region: ref.region,

@@ -456,16 +456,17 @@ export const windowSlackAfterMillis = 24 * 60 * 60_000
 const listPageSize = 100
 
 /**
- * The one list read that covers waited Cloud Map operations:
- * ListOperations for `STATUS IN (SUBMITTED, PENDING)` in an `UPDATE_DATE`
- * window from the oldest known create/update date (or the wait's start) to
- * now, scoped by `NAMESPACE_ID` or `SERVICE_ID` when every operation shares
- * that hint. Cloud Map takes a page and then filters, so the read costs as
- * many calls as the region has pages whatever the filters; its summaries
- * carry only Id and Status, which the engine merges into the last full
- * snapshot. An operation missing from the list ended (or is not visible
- * yet): the engine reads it with GetOperation for its ErrorCode,
- * ErrorMessage and Targets. `readPage` reads one page of a query.
+ * The one list read that covers waited Cloud Map operations: ListOperations
+ * in an `UPDATE_DATE` window from the oldest known create/update date (or the
+ * wait's start) to now, scoped by `NAMESPACE_ID` or `SERVICE_ID` when every
+ * operation shares that hint, and no status filter: Cloud Map reads a page and
+ * then filters, so a filter saves no page, and without one the list shows the
+ * operations that ended too. Its summaries carry only Id and Status: the
+ * engine settles a `SUCCESS` from it, and reads a `FAIL` with GetOperation for
+ * its ErrorCode and ErrorMessage (and every ending so, for a wait that asks for
+ * the full operation). An operation the list does not show is not visible
+ * yet, or outside the window: the engine reads it by ID. `readPage` reads one
+ * page of a query.
  *
  * @since 0.2.0
  * @category batching
@@ -491,7 +492,6 @@ export const cloudMapBatchReads = (
     from = Math.min(from, known === undefined ? since : Math.min(known.getTime(), since))
   }
   const query: ServiceDiscoveryQuery = {
-    status: ["SUBMITTED", "PENDING"],
     updatedBetween: [
       new Date(Math.max(0, from - windowSlackBeforeMillis)),
       new Date(now + windowSlackAfterMillis)

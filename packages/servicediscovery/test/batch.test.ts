@@ -87,7 +87,8 @@ describe("Cloud Map batch reads", () => {
     expect(read.key).toBe("ListOperations")
     expect(read.complete).toBe(false)
     expect(read.covers).toHaveLength(3)
-    expect(query.status).toEqual(["SUBMITTED", "PENDING"])
+    // No status filter: Cloud Map filters after reading a page, and the list then shows what ended.
+    expect(query.status).toBeUndefined()
     expect(query.serviceId).toBe("srv-1")
     expect(query.namespaceId).toBeUndefined()
     expect(query.maxResults).toBe(100)
@@ -166,7 +167,6 @@ describe("the source's batch read over the real ServiceDiscoveryClient (aws-sdk-
     expect(call?.args[0].input.MaxResults).toBe(100)
     expect(call?.args[0].input.Filters?.map((f) => [f.Name, f.Condition, f.Values])).toEqual([
       ["SERVICE_ID", "EQ", ["srv-1"]],
-      ["STATUS", "IN", ["SUBMITTED", "PENDING"]],
       ["UPDATE_DATE", "BETWEEN", expect.any(Array)]
     ])
   })
@@ -185,11 +185,11 @@ describe("a fleet wait over the real ServiceDiscoveryClient (aws-sdk-client-mock
     }
   })
 
-  it("reads the pending ones with ListOperations and only the ended ones with GetOperation", async () => {
+  it("reads the fleet with ListOperations: a SUCCESS settles, a FAIL is read by ID, what it does not show too", async () => {
     let round = 0
     mock.on(ListOperationsCommand).callsFake(async () => {
       round++
-      // Round 1: c has already ended; round 2: everything has.
+      // Round 1: c is not visible yet; round 2: a succeeded, b failed (c still not listed).
       return {
         Operations:
           round === 1
@@ -197,7 +197,10 @@ describe("a fleet wait over the real ServiceDiscoveryClient (aws-sdk-client-mock
                 { Id: "a", Status: "PENDING" },
                 { Id: "b", Status: "SUBMITTED" }
               ]
-            : []
+            : [
+                { Id: "a", Status: "SUCCESS" },
+                { Id: "b", Status: "FAIL" }
+              ]
       }
     })
     mock
@@ -221,13 +224,15 @@ describe("a fleet wait over the real ServiceDiscoveryClient (aws-sdk-client-mock
       message: "bad batch"
     })
     expect(failed?.ok === true && failed.operation.targets).toEqual({ INSTANCE: "i-b", SERVICE: "srv-1" })
+    // c, which no list showed, and b's failure: a's success came from the list alone.
     const gets = mock.commandCalls(GetOperationCommand).map((c) => c.args[0].input.OperationId)
     expect(gets[0]).toBe("c")
-    expect([...gets].sort()).toEqual(["a", "b", "c"])
+    expect([...gets].sort()).toEqual(["b", "c"])
+    const settled = outcomes[0]
+    expect(settled?.ok === true && settled.operation.rawStatus).toBe("SUCCESS")
     const [first] = mock.commandCalls(ListOperationsCommand)
     expect(first?.args[0].input.Filters?.map((f) => [f.Name, f.Condition])).toEqual([
       ["SERVICE_ID", "EQ"],
-      ["STATUS", "IN"],
       ["UPDATE_DATE", "BETWEEN"]
     ])
     await status.close()

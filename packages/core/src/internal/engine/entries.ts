@@ -46,7 +46,9 @@ export const updateAggregates = (entry: Entry): void => {
   let minDelay = Number.POSITIVE_INFINITY
   let maxDelay = Number.POSITIVE_INFINITY
   let deadline = Number.POSITIVE_INFINITY
+  let fullOperation = false
   for (const w of entry.waiters) {
+    if (w.group.fullOperation) fullOperation = true
     since = Math.min(since, w.startedAt)
     minDelay = Math.min(minDelay, w.policy.minDelayMillis)
     maxDelay = Math.min(maxDelay, w.policy.maxDelayMillis)
@@ -56,6 +58,7 @@ export const updateAggregates = (entry: Entry): void => {
   entry.minDelay = minDelay
   entry.maxDelay = Math.max(maxDelay, minDelay)
   entry.deadline = deadline
+  entry.fullOperation = fullOperation
 }
 
 /** Reports a snapshot to a waiter once per change. */

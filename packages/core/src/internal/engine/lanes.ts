@@ -65,6 +65,8 @@ export interface WaiterSpec {
   readonly startedAt: number
   readonly deadline: number
   readonly snapshot: Operation | undefined
+  /** A wait that starts now (not resumed): the operation may have been started a moment ago. */
+  readonly fresh: boolean
 }
 
 const laneFor = Effect.fnUntraced(function* (
@@ -125,7 +127,9 @@ const newEntry = (key: string, spec: WaiterSpec): Entry => ({
   since: spec.startedAt,
   minDelay: spec.policy.minDelayMillis,
   maxDelay: spec.policy.maxDelayMillis,
-  deadline: spec.deadline
+  deadline: spec.deadline,
+  fullOperation: false,
+  swept: false
 })
 
 /** Adds waiters to their lanes and starts the lanes that are not running. */
@@ -136,6 +140,8 @@ export const register = Effect.fnUntraced(function* (
   specs: ReadonlyArray<WaiterSpec>
 ) {
   const touched = new Set<Lane>()
+  /** The entries this call added to each lane, for waits that start now. */
+  const added = new Map<Lane, Array<Entry>>()
   for (const spec of specs) {
     if (group.outcomes[spec.index] !== undefined) continue
     const waiter: Waiter = {
@@ -164,6 +170,11 @@ export const register = Effect.fnUntraced(function* (
       entry = newEntry(key, spec)
       lane.entries.set(key, entry)
       lane.byId.set(spec.ref.id, entry)
+      if (spec.fresh) {
+        const list = added.get(lane)
+        if (list === undefined) added.set(lane, [entry])
+        else list.push(entry)
+      }
     }
     entry.ref = mergeHints(entry.ref, spec.ref)
     entry.waiters.add(waiter)
@@ -180,6 +191,19 @@ export const register = Effect.fnUntraced(function* (
     if (entry.last !== undefined) notify(waiter, entry.last, entry.snapKey!)
     lane.joined = true
     touched.add(lane)
+  }
+  // Operations a fleet waits on from the moment it starts were, as a rule, started a moment ago: none
+  // can have ended yet, so their first read, one sweep for them all, comes one minDelay later. A
+  // single wait reads at once.
+  for (const [lane, entries] of added) {
+    if (entries.length < 2) continue
+    let first = Number.POSITIVE_INFINITY
+    for (const entry of entries) {
+      if (entry.last?.terminal === true || !entry.live) continue
+      entry.due = entry.since + entry.minDelay
+      first = Math.min(first, entry.due)
+    }
+    if (Number.isFinite(first) && lane.sweepAt < first) lane.sweepAt = first
   }
   for (const lane of touched) {
     if (lane.waiterCount === 0) continue

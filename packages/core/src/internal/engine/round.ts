@@ -149,7 +149,9 @@ const takePage = (
     if (!entry.live) continue
     try {
       if (read.complete) acceptSnapshot(lane, rs, entry, op, now, true)
-      else if (op.terminal) needFull.push(entry)
+      // A summary says a success as well as a full read would; a failure's code and message, and
+      // everything a waiter asked a full read for, come only from a read by ID.
+      else if (op.terminal && (op.status !== "succeeded" || entry.fullOperation)) needFull.push(entry)
       else acceptSnapshot(lane, rs, entry, mergeSummary(entry.last, op), now, true)
     } catch (defect) {
       answerDefect(lane, rs, entry, defect, now)
@@ -309,10 +311,22 @@ const markStarving = (
   return starving
 }
 
-const dueNotCovered = (pending: ReadonlyArray<Entry>, due: Uint8Array, covered: Uint8Array): Array<Entry> => {
+/**
+ * What no chosen list read covers and is read by ID: what is due on its own timer and, in a sweep,
+ * what earlier sweeps read and no list covers any more (the last operation of a group keeps the
+ * sweep's pace rather than drifting on its own backoff).
+ */
+const readById = (
+  pending: ReadonlyArray<Entry>,
+  due: Uint8Array,
+  covered: Uint8Array,
+  sweep: boolean
+): Array<Entry> => {
   const out: Array<Entry> = []
-  for (let slot = 0; slot < pending.length; slot++)
-    if (due[slot] === 1 && covered[slot] !== 1) out.push(pending[slot]!)
+  for (let slot = 0; slot < pending.length; slot++) {
+    if (covered[slot] === 1) continue
+    if (due[slot] === 1 || (sweep && pending[slot]!.swept)) out.push(pending[slot]!)
+  }
   return out
 }
 
@@ -414,7 +428,9 @@ export const runRound = Effect.fnUntraced(function* (lane: Lane, startedAt: numb
   const due = new Uint8Array(n)
   const dueCount = numberAndMarkDue(pending, due, startedAt)
   const batch = canBatch(lane) ? lane.source.batch : undefined
-  const sweep = batch !== undefined && n >= 2 && startedAt >= lane.sweepAt
+  // A round that starts within the lane's smallest minDelay of the sweep is the sweep: rounds are at
+  // least that far apart, so a round just before it would otherwise push the sweep a whole minDelay.
+  const sweep = batch !== undefined && n >= 2 && startedAt >= lane.sweepAt - delaysOf(lane).min
   const starving = markStarving(lane, pending, due, startedAt)
   const wanted = sweep ? new Uint8Array(n).fill(1) : Uint8Array.from(due)
   let wantedCount = sweep ? n : dueCount
@@ -450,8 +466,13 @@ export const runRound = Effect.fnUntraced(function* (lane: Lane, startedAt: numb
     }
   }
   const covered = new Uint8Array(n)
-  for (const choice of chosen) for (const slot of choice.covers) covered[slot] = 1
-  const gets = dueNotCovered(pending, due, covered)
+  for (const choice of chosen) {
+    for (const slot of choice.covers) {
+      covered[slot] = 1
+      if (sweep) pending[slot]!.swept = true
+    }
+  }
+  const gets = readById(pending, due, covered, sweep)
   yield* Effect.forEach(
     [
       ...chosen.map((choice) => readTask(lane, rs, gate, choice, getCost)),
@@ -469,8 +490,8 @@ export const runRound = Effect.fnUntraced(function* (lane: Lane, startedAt: numb
     if (Number.isFinite(min)) {
       const max = Math.max(smallestMax, min)
       if (sweep) {
-        const signal =
-          rs.throttled > 0 || rs.batchSignal === "throttled" ? "throttled" : changed ? "changed" : "progress"
+        // Only a throttled list read stretches the sweep: a throttled read by ID is that entry's own.
+        const signal = rs.batchSignal === "throttled" ? "throttled" : changed ? "changed" : "progress"
         lane.sweepAt = endedAt + nextDelay(lane.sweep, signal, min, max, rs.rand())
       } else if (changed) {
         lane.sweep.attempt = 0

@@ -62,6 +62,10 @@ export interface Entry extends BatchCandidate {
   minDelay: number
   maxDelay: number
   deadline: number
+  /** A waiter wants the ended operation read in full, not settled from a status summary. */
+  fullOperation: boolean
+  /** A list read of a sweep has covered it: the lane's sweeps keep reading it, by ID if no list covers it any more. */
+  swept: boolean
 }
 
 /** Where an unfinished list read stopped, to resume it. */
@@ -141,7 +145,9 @@ export class Group {
   constructor(
     readonly inputs: ReadonlyArray<Waitable>,
     readonly requireSuccess: boolean,
-    readonly onEvent: ((event: FleetEvent) => void) | undefined
+    readonly onEvent: ((event: FleetEvent) => void) | undefined,
+    /** Settle only with a full read of the operation, never with a list's status summary. */
+    readonly fullOperation = false
   ) {
     this.outcomes = inputs.map(() => undefined)
     this.lastSeen = inputs.map(() => undefined)
