@@ -30,7 +30,9 @@ import {
   serviceDiscoveryService
 } from "@opstatus/servicediscovery"
 import { refsFromResponse as ssmSapRefsFromResponse, ssmSapService } from "@opstatus/ssm-sap"
-import { Cause, Effect, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { usageError } from "./Errors.js"
 import { findService, slugList } from "./Services.js"
 

@@ -9,7 +9,11 @@ import { list, type Operation, OperationStatus, type OpstatusError, type Service
 import { lightsailService } from "@opstatus/lightsail"
 import { serviceDiscoveryService } from "@opstatus/servicediscovery"
 import { ssmSapService } from "@opstatus/ssm-sap"
-import { Cause, Effect, Exit, Option, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import {
   awsFlagsOf,
   booleanFlag,

@@ -10,7 +10,7 @@ import { resolvePolicy, type ServiceInfo, type WaitPolicy } from "@opstatus/core
 import { lightsailService } from "@opstatus/lightsail"
 import { serviceDiscoveryService } from "@opstatus/servicediscovery"
 import { ssmSapService } from "@opstatus/ssm-sap"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { usageError } from "./Errors.js"
 
 /**

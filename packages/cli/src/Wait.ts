@@ -176,6 +176,9 @@ export const runWait = async (request: WaitRequest): Promise<WaitResult> => {
   try {
     const outcomes = await request.api.waitForAll(request.targets, {
       requireSuccess: request.success,
+      // What the command prints of an ended operation is its full read (type, dates, targets), not a
+      // list's status summary: one more read by ID for each Cloud Map operation that ends in a fleet.
+      fullOperation: true,
       signal: request.signal,
       ...(request.timing.timeout === undefined ? {} : { timeout: request.timing.timeout }),
       ...(request.timing.minDelay === undefined ? {} : { minDelay: request.timing.minDelay }),

@@ -16,7 +16,12 @@
  *
  * @since 0.2.0
  */
-import { Cause, Effect, Exit, Option, Schema, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { Operation } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"
 import type {

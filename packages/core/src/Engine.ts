@@ -15,7 +15,14 @@
  *
  * @since 0.2.0
  */
-import { Cause, Clock, Context, Effect, Exit, Option, Schedule, type Scope } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import { FleetConfig, resolveFleetOptions } from "./FleetConfig.js"
 import { decodeFleetState, encodeFleetState, type FleetState, type FleetStateEntry } from "./FleetState.js"
 import { checkedOperation } from "./internal/engine/entries.js"
@@ -64,8 +71,8 @@ export interface BeginOptions extends WaitOptions {
   readonly onEvent?: ((event: FleetEvent) => void) | undefined
   /**
    * Settle an operation only with a full read of it. A fleet may learn that an operation ended from
-   * a list's status summary (Cloud Map's ListOperations), which carries no type, targets or dates:
-   * with this, such an ending costs one more read by ID. Default false.
+   * a list's status summary, which carries no type, targets or dates: with this, such an ending costs
+   * one more read by ID. Default false.
    */
   readonly fullOperation?: boolean | undefined
 }

@@ -6,7 +6,10 @@
  *
  * @since 0.2.0
  */
-import { Effect, Queue, type Scope, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { type BeginOptions, Engine, type FleetWait, type ResumeOptions } from "./Engine.js"
 import type { OpstatusError } from "./OpstatusError.js"
 import { type FleetEvent, summarize, type Waitable } from "./WaitOutcome.js"

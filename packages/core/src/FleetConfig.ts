@@ -5,7 +5,8 @@
  *
  * @since 0.2.0
  */
-import { Context, Result } from "effect"
+import * as Context from "effect/Context"
+import * as Result from "effect/Result"
 import { invalidConfig, type OpstatusError } from "./OpstatusError.js"
 
 /**

@@ -6,7 +6,8 @@
  *
  * @since 0.2.0
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { Operation } from "./Operation.js"
 import { OperationRef } from "./OperationRef.js"
 import { invalidFleetState, OpstatusError } from "./OpstatusError.js"

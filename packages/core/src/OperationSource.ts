@@ -11,7 +11,9 @@
  *
  * @since 0.1.0
  */
-import type { Duration, Effect, Stream } from "effect"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { Operation } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"
 import type { OpstatusError } from "./OpstatusError.js"

@@ -6,7 +6,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { Engine } from "./Engine.js"
 import type { OperationSource } from "./OperationSource.js"
 import type { OpstatusError } from "./OpstatusError.js"

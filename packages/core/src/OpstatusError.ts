@@ -21,7 +21,9 @@
  *
  * @since 0.2.0
  */
-import { Duration, Predicate, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import { Operation } from "./Operation.js"
 import { formatRef, RefId } from "./OperationRef.js"
 

@@ -8,7 +8,7 @@
  *
  * @since 0.2.0
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { OperationRef } from "./OperationRef.js"
 import type { ServiceInfo } from "./OperationSource.js"
 import { invalidRef, type OpstatusError } from "./OpstatusError.js"

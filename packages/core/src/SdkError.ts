@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Predicate } from "effect"
+import * as Predicate from "effect/Predicate"
 import { isOpstatusError, type OpstatusError, type RequestReasonTag, requestError } from "./OpstatusError.js"
 
 /**

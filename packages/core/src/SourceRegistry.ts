@@ -6,7 +6,9 @@
  *
  * @since 0.2.0
  */
-import { Effect, Exit, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Result from "effect/Result"
 import { isOperation, type Operation, OperationStatus } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"
 import type { OperationSource } from "./OperationSource.js"

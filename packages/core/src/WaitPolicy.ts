@@ -13,7 +13,10 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Option, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { PolicyDefaults } from "./OperationSource.js"
 import { invalidOptions, type OpstatusError } from "./OpstatusError.js"
 

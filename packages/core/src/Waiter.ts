@@ -19,7 +19,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Queue, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import { Engine, type GetOptions } from "./Engine.js"
 import type { Operation } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"

@@ -12,18 +12,16 @@
  *
  * @since 0.1.0
  */
-import {
-  Cause,
-  Context,
-  Effect,
-  Exit,
-  Layer,
-  Logger,
-  ManagedRuntime,
-  Result,
-  type Scope,
-  Stream
-} from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Result from "effect/Result"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { Engine, type FleetWait, type ResumeOptions } from "./Engine.js"
 import * as Fleet from "./Fleet.js"
 import { FleetConfig, type FleetOptions, resolveFleetOptions } from "./FleetConfig.js"

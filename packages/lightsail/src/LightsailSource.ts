@@ -48,7 +48,8 @@ import {
   stringField,
   Wire
 } from "@opstatus/core/adapter-kit"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 /**
  * Lightsail's raw statuses, one row per value of the SDK's `OperationStatus`

@@ -48,7 +48,8 @@ import {
   Wire,
   withRef
 } from "@opstatus/core/adapter-kit"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 const service = "servicediscovery"
 

@@ -39,7 +39,9 @@ import {
   stringField,
   Wire
 } from "@opstatus/core/adapter-kit"
-import { Effect, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import {
   type SapFilter,
   type SapOperation,

@@ -5,7 +5,14 @@
  * abort; a lane with no waiters stops its fiber. Lanes are forked into the
  * engine's scope, so closing the engine stops them all.
  */
-import { Cause, Clock, Deferred, Effect, Exit, Fiber, Queue, type Scope } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
 import type { FleetSettings } from "../../FleetConfig.js"
 import { type Operation, snapshotKey } from "../../Operation.js"
 import { formatRef, type OperationRef } from "../../OperationRef.js"

@@ -15,7 +15,8 @@
  * at the rate in force and looks again, so a rate that changed while it slept
  * applies at once (a lane has few requests in flight, so few sleepers).
  */
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 
 /** Requests per second: where the rate starts and the bounds it stays in. */
 export interface RateSettings {

@@ -16,7 +16,12 @@
  * defined once (Effect.fnUntraced): V8 optimizes each once, instead of
  * re-optimizing a large per-round closure on fleets of thousands.
  */
-import { Cause, Clock, Effect, Exit, Option, Random } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import type { RoundReport } from "../../FleetConfig.js"
 import type { Operation } from "../../Operation.js"
 import { formatRef } from "../../OperationRef.js"

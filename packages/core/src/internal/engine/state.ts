@@ -6,7 +6,10 @@
  * entries (one operation a lane waits on, shared by its waiters) and lanes
  * (one poll loop per source and region).
  */
-import { Deferred, Effect, type Fiber, type Queue } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import type * as Queue from "effect/Queue"
 import type { FleetSettings } from "../../FleetConfig.js"
 import type { Operation } from "../../Operation.js"
 import type { OperationRef } from "../../OperationRef.js"
