@@ -5,7 +5,9 @@
  *   imports and re-exports included, across packages through their
  *   `source` entries) form no circle;
  * - core names no service: no service's name appears in `packages/core/src`;
- *   sources declare their own.
+ *   sources declare their own;
+ * - the published libraries import each effect module they use
+ *   (`effect/Effect`), never the `effect` barrel, which loads all of effect.
  *
  * Run with `tsx scripts/check-imports.ts`; it prints each problem and exits 1
  * when there is one.
@@ -125,6 +127,17 @@ export const serviceNamesInCore = (root: string): Array<string> =>
       )
   )
 
+/** The packages users import, whose cold import must not load all of effect. */
+const libraries = ["core", "lightsail", "servicediscovery", "ssm-sap", "cli"]
+
+/** Imports of the `effect` barrel in the libraries' sources. */
+export const barrelImports = (root: string): Array<string> =>
+  libraries.flatMap((name) =>
+    filesUnder(join(root, "packages", name, "src")).flatMap((file) =>
+      specifiersOf(readFileSync(file, "utf8")).includes("effect") ? [relative(root, file)] : []
+    )
+  )
+
 const main = () => {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
   const problems: Array<string> = []
@@ -132,6 +145,8 @@ const main = () => {
     problems.push(`import cycle: ${[...cycle, cycle[0]!].map((f) => relative(root, f)).join(" -> ")}`)
   }
   for (const line of serviceNamesInCore(root)) problems.push(`core names a service: ${line}`)
+  for (const file of barrelImports(root))
+    problems.push(`imports the effect barrel (use effect/<Module>): ${file}`)
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem)
     process.exitCode = 1

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { cyclesOf, importGraph, serviceNamesInCore, specifiersOf } from "../check-imports.ts"
+import { barrelImports, cyclesOf, importGraph, serviceNamesInCore, specifiersOf } from "../check-imports.ts"
 
 describe("the structure checks", () => {
   it("reads static imports and re-exports, type-only included, but not dynamic imports", () => {
@@ -64,5 +64,6 @@ describe("the structure checks", () => {
     const root = join(import.meta.dirname, "..", "..")
     expect(cyclesOf(importGraph(root))).toEqual([])
     expect(serviceNamesInCore(root)).toEqual([])
+    expect(barrelImports(root)).toEqual([])
   })
 })
