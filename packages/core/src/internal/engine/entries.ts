@@ -4,7 +4,7 @@
  * grace and `requireSuccess`), the waiters that are done are settled and
  * taken off the lane, and the entry is rescheduled on its one backoff.
  */
-import { isOperation, type Operation, snapshotKey } from "../../Operation.js"
+import { isOperation, type Operation, sameSnapshot, snapshotKey } from "../../Operation.js"
 import type { OperationRef } from "../../OperationRef.js"
 import { malformedResponse, type OpstatusError } from "../../OpstatusError.js"
 import type { WaitOutcome } from "../../WaitOutcome.js"
@@ -46,9 +46,11 @@ export const updateAggregates = (entry: Entry): void => {
   let minDelay = Number.POSITIVE_INFINITY
   let maxDelay = Number.POSITIVE_INFINITY
   let deadline = Number.POSITIVE_INFINITY
+  let lastDeadline = Number.NEGATIVE_INFINITY
   let fullOperation = false
   for (const w of entry.waiters) {
     if (w.group.fullOperation) fullOperation = true
+    if (w.deadline > lastDeadline) lastDeadline = w.deadline
     since = Math.min(since, w.startedAt)
     minDelay = Math.min(minDelay, w.policy.minDelayMillis)
     maxDelay = Math.min(maxDelay, w.policy.maxDelayMillis)
@@ -58,6 +60,7 @@ export const updateAggregates = (entry: Entry): void => {
   entry.minDelay = minDelay
   entry.maxDelay = Math.max(maxDelay, minDelay)
   entry.deadline = deadline
+  entry.lastDeadline = lastDeadline
   entry.fullOperation = fullOperation
 }
 
@@ -117,12 +120,12 @@ export const acceptSnapshot = (
   entry.malformed = 0
   entry.answeredAt = now
   if (op.status === "unknown") rs.unknown.push(op)
-  const key = snapshotKey(op)
-  const changed = key !== entry.snapKey
+  const changed = entry.last === undefined || !sameSnapshot(entry.last, op)
   // Unchanged: keep the snapshot already held. The new one then dies young, and a fleet that is
   // not changing leaves the old generation alone (no major GC every round).
-  if (changed || entry.last === undefined) entry.last = op
   if (changed) {
+    const key = snapshotKey(op)
+    entry.last = op
     entry.snapKey = key
     rs.changed = true
     for (const waiter of entry.waiters) notify(waiter, op, key)
@@ -176,7 +179,6 @@ export const acceptFailure = (rs: RoundState, entry: Entry, error: OpstatusError
 /** The last deadline of anyone waiting on these entries: no request need outlive it. */
 export const lastDeadline = (entries: Iterable<Entry>): number => {
   let last = Number.NEGATIVE_INFINITY
-  for (const entry of entries)
-    for (const waiter of entry.waiters) if (waiter.deadline > last) last = waiter.deadline
+  for (const entry of entries) if (entry.lastDeadline > last) last = entry.lastDeadline
   return last
 }

@@ -135,6 +135,7 @@ const newEntry = (key: string, spec: WaiterSpec): Entry => ({
   minDelay: spec.policy.minDelayMillis,
   maxDelay: spec.policy.maxDelayMillis,
   deadline: spec.deadline,
+  lastDeadline: spec.deadline,
   fullOperation: false,
   swept: false
 })

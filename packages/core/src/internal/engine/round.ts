@@ -67,7 +67,7 @@ const getTask = (lane: Lane, rs: RoundState, gate: Gate, entry: Entry): Effect.E
     return Effect.flatMap(Clock.currentTimeMillis, (sentAt) =>
       Effect.suspend(() => gate(lane.source.get(entry.ref))).pipe(
         // A request that never answers holds the round only until no one waits on it any more.
-        Effect.timeoutOption(Math.max(1, lastDeadline([entry]) - sentAt)),
+        Effect.timeoutOption(Math.max(1, entry.lastDeadline - sentAt)),
         Effect.exit,
         Effect.flatMap((exit) =>
           Effect.map(Clock.currentTimeMillis, (now) => {

@@ -64,7 +64,10 @@ export interface Entry extends BatchCandidate {
   since: number
   minDelay: number
   maxDelay: number
+  /** The earliest deadline of its waiters. */
   deadline: number
+  /** The last deadline of its waiters: no request for it need outlive this. */
+  lastDeadline: number
   /** A waiter wants the ended operation read in full, not settled from a status summary. */
   fullOperation: boolean
   /** A list read of a sweep has covered it: the lane's sweeps keep reading it, by ID if no list covers it any more. */
