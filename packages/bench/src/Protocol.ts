@@ -18,7 +18,9 @@ export interface StartMessage {
   readonly type: "start"
   readonly refs: ReadonlyArray<OperationRef>
   readonly policy: Policy
-  /** Scaling only: how many sweep rounds of the slowest lane to measure after the first. */
+  /** Scaling only: sweeps to discard first (JIT compilation, the first reads learning each list's cost). */
+  readonly warmupRounds?: number
+  /** Scaling only: sweeps to measure after the warm-up. */
   readonly rounds?: number
   /** Scaling only: the engine's rate limit (requests a second). */
   readonly rate?: number
@@ -60,6 +62,13 @@ export interface ScalingResult {
   readonly type: "scaling"
   readonly operations: number
   readonly rounds: ReadonlyArray<ScalingRound>
+  /** Sweeps discarded before the measured window. */
+  readonly warmupRounds: number
+  /**
+   * CPU ms (user + system) of each sweep from the start, warm-up included: a
+   * sweep ends when every lane has finished one more round.
+   */
+  readonly sweepCpuMs: ReadonlyArray<number>
   /** Rounds of each lane in the measured window. */
   readonly measuredRounds: number
   readonly measuredCalls: number

@@ -242,10 +242,26 @@ const memorySources = (): ReadonlyArray<OperationSource> =>
     }
   })
 
-/** Steady-state rounds of the engine over long-running operations. */
+/** CPU ms (user + system) of this process so far. */
+const cpuNow = () => {
+  const used = process.cpuUsage()
+  return (used.user + used.system) / 1000
+}
+
+/**
+ * Steady-state rounds of the engine over long-running operations: the first
+ * `warmupRounds` sweeps are discarded (V8 compiles the round's code over the
+ * first few, which cost several times a steady one), the next `rounds` are
+ * measured.
+ */
 const runScaling = async (clients: Clients, start: StartMessage, memory: boolean) => {
   const rounds: Array<ScalingRound> = []
   const perLane = new Map<string, number>()
+  const lanes = new Set(start.refs.map((r) => r.service))
+  const roundsDone = () => Math.min(...[...lanes].map((s) => perLane.get(s) ?? 0))
+  /** CPU at the end of each sweep (every lane one more round), from `cpuAtStart`. */
+  const sweepEnds: Array<number> = []
+  let cpuAtStart = 0
   let notify: (() => void) | undefined
   const onRound = (report: RoundReport) => {
     rounds.push({
@@ -255,6 +271,7 @@ const runScaling = async (clients: Clients, start: StartMessage, memory: boolean
       durationMs: report.endedAt - report.startedAt
     })
     perLane.set(report.service, (perLane.get(report.service) ?? 0) + 1)
+    if (roundsDone() > sweepEnds.length) sweepEnds.push(cpuNow())
     notify?.()
   }
   const rate = start.rate ?? 1_000
@@ -262,8 +279,6 @@ const runScaling = async (clients: Clients, start: StartMessage, memory: boolean
     sources: memory ? memorySources() : sourcesOf(clients),
     fleet: { rateLimit: { start: rate, min: rate / 10, max: rate }, onRound }
   })
-  const lanes = new Set(start.refs.map((r) => r.service))
-  const roundsDone = () => Math.min(...[...lanes].map((s) => perLane.get(s) ?? 0))
   const until = (n: number) =>
     new Promise<void>((resolve) => {
       notify = () => {
@@ -274,20 +289,22 @@ const runScaling = async (clients: Clients, start: StartMessage, memory: boolean
   gc()
   const heapBefore = process.memoryUsage().heapUsed
   const rssBefore = process.memoryUsage().rss
+  cpuAtStart = cpuNow()
   const poller = await status.beginWaitForAll(start.refs, {
     minDelay: start.policy.minDelayMillis,
     maxDelay: start.policy.maxDelayMillis,
     timeout: start.policy.timeoutMillis
   })
-  // The first round learns what each list read costs; measure the rounds after it.
-  await until(1)
+  // The first round at least: it learns what each list read costs.
+  const warmup = Math.max(1, start.warmupRounds ?? 1)
+  await until(warmup)
   const windowStart = rounds.length
   const lanesBefore = new Map(perLane)
   const cpu = process.cpuUsage()
   const threadsBefore = threadCpu()
   const started = Date.now()
   const wanted = start.rounds ?? 5
-  await until(1 + wanted)
+  await until(warmup + wanted)
   const used = process.cpuUsage(cpu)
   const threadsAfter = threadCpu()
   const wallMs = Date.now() - started
@@ -304,6 +321,8 @@ const runScaling = async (clients: Clients, start: StartMessage, memory: boolean
     type: "scaling",
     operations: start.refs.length,
     rounds,
+    warmupRounds: warmup,
+    sweepCpuMs: sweepEnds.map((at, i) => at - (i === 0 ? cpuAtStart : sweepEnds[i - 1]!)),
     measuredRounds,
     measuredCalls: measured.reduce((sum, r) => sum + r.calls, 0),
     measuredCpuMs: (used.user + used.system) / 1000,
