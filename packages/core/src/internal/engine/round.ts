@@ -164,6 +164,57 @@ const takePage = (
   }
 }
 
+/** Where a list read's walk through its pages stands. */
+interface Walk {
+  pages: number
+  outcome: "finished" | "stopped" | "cut" | OpstatusError
+}
+
+/** Reads pages from where the cursor stands, until the last one, the budget, or a failure. */
+const walkPages = Effect.fnUntraced(function* (
+  lane: Lane,
+  rs: RoundState,
+  gate: Gate,
+  read: BatchRead,
+  cursor: ReadCursor,
+  covered: Uint8Array,
+  budget: number,
+  needFull: Array<Entry>,
+  walk: Walk
+) {
+  let retries = 0
+  for (;;) {
+    const exit = yield* Effect.exit(Effect.suspend(() => read.page(gate, cursor.token)))
+    if (Exit.isFailure(exit)) {
+      const error = errorOf(lane, rs, exit.cause, "list read")
+      if (error === undefined) return
+      if (error.reason._tag === "Throttled" && retries < pageRetries) {
+        retries++
+        continue
+      }
+      walk.outcome = error
+      return
+    }
+    const page = exit.value
+    const items: ReadonlyArray<unknown> = Array.isArray(page?.items) ? page.items : []
+    walk.pages++
+    cursor.pages++
+    const now = yield* Clock.currentTimeMillis
+    takePage(lane, rs, read, covered, cursor.pass, items, needFull, now)
+    const next = typeof page?.next === "string" && page.next !== "" ? page.next : undefined
+    if (next === undefined || cursor.tokens.has(next) || cursor.pages >= maxPages) {
+      walk.outcome = "finished"
+      return
+    }
+    cursor.tokens.add(next)
+    cursor.token = next
+    if (walk.pages > budget) {
+      walk.outcome = "stopped"
+      return
+    }
+  }
+})
+
 const readTask = Effect.fnUntraced(function* (
   lane: Lane,
   rs: RoundState,
@@ -186,46 +237,15 @@ const readTask = Effect.fnUntraced(function* (
   const budget = choice.benefit * getCost
   const deadline = lastDeadline(coveredEntries)
   const needFull: Array<Entry> = []
-  let pages = 0
-  let retries = 0
-  let outcome: "finished" | "stopped" | "cut" | OpstatusError = "cut"
-  for (;;) {
-    const sentAt = yield* Clock.currentTimeMillis
-    if (sentAt >= deadline) break
-    const exit = yield* Effect.suspend(() => read.page(gate, cursor.token)).pipe(
-      // A read that never ends holds the round only until no one waits on what it covers.
-      Effect.timeoutOption(Math.max(1, deadline - sentAt)),
-      Effect.exit
+  const walk: Walk = { pages: 0, outcome: "cut" }
+  if (startedAt < deadline) {
+    // A read that never ends holds the round only until no one waits on what it covers.
+    yield* walkPages(lane, rs, gate, read, cursor, covered, budget, needFull, walk).pipe(
+      Effect.timeoutOption(deadline - startedAt)
     )
-    if (Exit.isFailure(exit)) {
-      const error = errorOf(lane, rs, exit.cause, "list read")
-      if (error === undefined) break
-      if (error.reason._tag === "Throttled" && retries < pageRetries) {
-        retries++
-        continue
-      }
-      outcome = error
-      break
-    }
-    if (Option.isNone(exit.value)) break
-    const page = exit.value.value
-    const items: ReadonlyArray<unknown> = Array.isArray(page?.items) ? page.items : []
-    pages++
-    cursor.pages++
-    const now = yield* Clock.currentTimeMillis
-    takePage(lane, rs, read, covered, cursor.pass, items, needFull, now)
-    const next = typeof page?.next === "string" && page.next !== "" ? page.next : undefined
-    if (next === undefined || cursor.tokens.has(next) || cursor.pages >= maxPages) {
-      outcome = "finished"
-      break
-    }
-    cursor.tokens.add(next)
-    cursor.token = next
-    if (pages > budget) {
-      outcome = "stopped"
-      break
-    }
   }
+  const pages = walk.pages
+  const outcome = walk.outcome
   const pass = cursor.pass
   const passStart = cursor.startedAt
   rs.reads.push({ key: read.key, pages, covers: choice.covers.length, stopped: outcome === "stopped" })
