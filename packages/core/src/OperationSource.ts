@@ -44,6 +44,8 @@ export interface PolicyDefaults {
   readonly minDelay: Duration.Input
   readonly maxDelay: Duration.Input
   readonly notFoundGrace: Duration.Input
+  /** How long an endpoint that cannot be reached is tried before the wait ends; 15 seconds when absent. */
+  readonly unreachableGrace?: Duration.Input | undefined
 }
 
 /**

@@ -5,8 +5,9 @@
  * retrying may help (`isRetryable`) and which kind of problem it is:
  *
  * - **request**: one request to a service failed (`OperationNotFound`,
- *   `Throttled`, `ServiceUnavailable`, `AccessDenied`, `Unauthenticated`,
- *   `InvalidRequest`, `MalformedResponse`, `UnknownServiceError`);
+ *   `Throttled`, `ServiceUnavailable`, `EndpointUnreachable`, `AccessDenied`,
+ *   `Unauthenticated`, `InvalidRequest`, `MalformedResponse`,
+ *   `UnknownServiceError`);
  * - **input**: something given to opstatus makes no sense, found before any
  *   request (`InvalidRef`, `InvalidOptions`, `InvalidQuery`,
  *   `InvalidFleetState`, `InvalidConfig`);
@@ -102,6 +103,30 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()
   "ServiceUnavailable",
   RequestFields
 ) {
+  readonly [ReasonTypeId] = ReasonTypeId
+  get kind(): ErrorKind {
+    return "request"
+  }
+  get isRetryable(): boolean {
+    return true
+  }
+}
+
+/**
+ * The service's endpoint cannot be reached: its name does not resolve, the
+ * connection is refused, no route leads to it, or TLS fails. Waits warn at the
+ * first such answer and end with it after a short bound (`unreachableGrace`,
+ * 15 seconds by default): a wrong region or endpoint, or no network, does not
+ * fix itself like a 5xx does.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class EndpointUnreachable extends Schema.TaggedError<EndpointUnreachable>()("EndpointUnreachable", {
+  ...RequestFields,
+  /** The endpoint that could not be reached, as the error names it (`host`, `host:port`). */
+  endpoint: Schema.optionalKey(Schema.String)
+}) {
   readonly [ReasonTypeId] = ReasonTypeId
   get kind(): ErrorKind {
     return "request"
@@ -208,6 +233,7 @@ export const RequestReason = Schema.Union([
   OperationNotFound,
   Throttled,
   ServiceUnavailable,
+  EndpointUnreachable,
   AccessDenied,
   Unauthenticated,
   InvalidRequest,
@@ -419,6 +445,7 @@ export const OpstatusErrorReason = Schema.Union([
   OperationNotFound,
   Throttled,
   ServiceUnavailable,
+  EndpointUnreachable,
   AccessDenied,
   Unauthenticated,
   InvalidRequest,
@@ -546,6 +573,7 @@ const requestClasses = {
   OperationNotFound,
   Throttled,
   ServiceUnavailable,
+  EndpointUnreachable,
   AccessDenied,
   Unauthenticated,
   InvalidRequest,
@@ -566,6 +594,8 @@ export interface RequestFailure {
   readonly requestId?: string | undefined
   readonly httpStatus?: number | undefined
   readonly ref?: RefId | undefined
+  /** The endpoint, when the request could not reach it. */
+  readonly endpoint?: string | undefined
 }
 
 const requestMessage = (tag: RequestReasonTag, f: RequestFailure): string => {
@@ -582,7 +612,15 @@ const requestMessage = (tag: RequestReasonTag, f: RequestFailure): string => {
     case "Throttled":
       return `${f.service} throttled the request${about} (${f.code}): ${f.serviceMessage}`
     case "ServiceUnavailable":
-      return `${f.service} could not be reached or did not answer${about} (${f.code}): ${f.serviceMessage}`
+      return `${f.service} did not answer${about} (${f.code}): ${f.serviceMessage}`
+    case "EndpointUnreachable": {
+      const where = f.endpoint === undefined ? "its endpoint" : f.endpoint
+      const region = f.ref === undefined ? "" : ` in ${f.ref.region}`
+      return (
+        `${f.service} cannot be reached at ${where}${region}${about} (${f.code}): ${f.serviceMessage}. ` +
+        "Check the region, the endpoint (AWS_ENDPOINT_URL and the client's endpoint) and the network"
+      )
+    }
     case "MalformedResponse":
       return `${f.service} answered${about} with a response opstatus cannot read (${f.code}): ${f.serviceMessage}`
     default:
@@ -606,8 +644,11 @@ export const requestError = (tag: RequestReasonTag, failure: RequestFailure): Op
       ...(failure.ref === undefined ? {} : { ref: failure.ref }),
       ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
       ...(failure.httpStatus === undefined ? {} : { httpStatus: failure.httpStatus }),
+      ...(tag === "EndpointUnreachable" && failure.endpoint !== undefined
+        ? { endpoint: failure.endpoint }
+        : {}),
       message: requestMessage(tag, failure)
-    })
+    } as never)
   })
 }
 
@@ -629,7 +670,8 @@ export const withRef = (error: OpstatusError, ref: RefId): OpstatusError => {
     serviceMessage: r.serviceMessage,
     requestId: r.requestId,
     httpStatus: r.httpStatus,
-    ref: { service: ref.service, region: ref.region, id: ref.id }
+    ref: { service: ref.service, region: ref.region, id: ref.id },
+    endpoint: r._tag === "EndpointUnreachable" ? r.endpoint : undefined
   })
 }
 

@@ -57,19 +57,27 @@ const transientNames = new Set([
   "InternalServerError"
 ])
 
-const networkCodes = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
+/** The endpoint cannot be reached at all: a wrong name, region or endpoint, no network, or TLS failing. */
+const unreachableCodes = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
-  "UND_ERR_SOCKET",
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
   "UND_ERR_CONNECT_TIMEOUT",
-  "NGHTTP2_REFUSED_STREAM"
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "EPROTO"
 ])
+
+/** A connection that was made and then failed: a blip, absorbed like a 5xx. */
+const networkCodes = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "NGHTTP2_REFUSED_STREAM"])
 
 const deniedNames = new Set(["AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "AuthFailure"])
 
@@ -103,6 +111,16 @@ const stringField = (u: unknown, key: string): string | undefined => {
   return typeof v === "string" && v.length > 0 ? v : undefined
 }
 
+/** The host (and port) a network error names: Node's `hostname`, or `address` and `port`. */
+const endpointOf = (error: unknown): string | undefined => {
+  const hostname = stringField(error, "hostname")
+  if (hostname !== undefined) return hostname
+  const address = stringField(error, "address")
+  const port = field(error, "port")
+  if (address === undefined) return undefined
+  return typeof port === "number" || typeof port === "string" ? `${address}:${String(port)}` : address
+}
+
 /** A value as text; never throws (`Object.create(null)` has no string form). */
 const textOf = (u: unknown): string => {
   try {
@@ -128,6 +146,7 @@ export const describeError = (error: unknown) => {
     httpStatus: typeof status === "number" ? status : undefined,
     requestId: stringField(metadata, "requestId"),
     nodeCode: stringField(error, "code") ?? stringField(cause, "code"),
+    endpoint: endpointOf(error) ?? endpointOf(cause),
     fault: stringField(error, "$fault"),
     retryable: field(error, "$retryable")
   }
@@ -154,6 +173,7 @@ export const classifySdkError = (service: string, names: ErrorNames, error: unkn
     if (unauthenticatedNames.has(d.name) || has(names.unauthenticated) || d.httpStatus === 401) {
       return "Unauthenticated"
     }
+    if (d.nodeCode !== undefined && unreachableCodes.has(d.nodeCode)) return "EndpointUnreachable"
     if (transientNames.has(d.name) || has(names.transient)) return "ServiceUnavailable"
     if (d.nodeCode !== undefined && networkCodes.has(d.nodeCode)) return "ServiceUnavailable"
     if (d.httpStatus !== undefined && transientStatuses.has(d.httpStatus)) return "ServiceUnavailable"
@@ -170,6 +190,7 @@ export const classifySdkError = (service: string, names: ErrorNames, error: unkn
     code,
     serviceMessage: d.message,
     requestId: d.requestId,
-    httpStatus: d.httpStatus
+    httpStatus: d.httpStatus,
+    endpoint: d.endpoint
   })
 }

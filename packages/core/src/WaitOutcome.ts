@@ -6,7 +6,7 @@
  * @since 0.2.0
  */
 import { isOperation, type Operation, type OperationStatus } from "./Operation.js"
-import type { OperationRef } from "./OperationRef.js"
+import type { OperationRef, RefId } from "./OperationRef.js"
 import type { OpstatusError } from "./OpstatusError.js"
 
 /**
@@ -39,6 +39,8 @@ export type WaitOutcome =
 export type FleetEvent =
   | { readonly _tag: "Changed"; readonly operation: Operation }
   | { readonly _tag: "Failed"; readonly input: Waitable; readonly error: OpstatusError }
+  /** The operation's endpoint cannot be reached: said at the first such answer; the wait goes on for its `unreachableGrace`. */
+  | { readonly _tag: "Unreachable"; readonly ref: RefId; readonly error: OpstatusError }
   | { readonly _tag: "Summary"; readonly summary: FleetSummary }
 
 /**

@@ -36,7 +36,15 @@ export interface WaitOptions {
   readonly maxDelay?: Duration.Input | undefined
   /** How long "not found" means "not visible yet" rather than "does not exist". */
   readonly notFoundGrace?: Duration.Input | undefined
+  /**
+   * How long an endpoint that cannot be reached (its name does not resolve, the connection is
+   * refused, TLS fails) is tried again before the wait ends with `EndpointUnreachable`. Default 15 s.
+   */
+  readonly unreachableGrace?: Duration.Input | undefined
 }
+
+/** How long an unreachable endpoint is tried again unless a source or a caller says otherwise. */
+export const defaultUnreachableGraceMillis = 15_000
 
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
@@ -52,7 +60,9 @@ export const WaitPolicy = Schema.Struct({
   timeoutMillis: Positive,
   minDelayMillis: Positive,
   maxDelayMillis: Positive,
-  notFoundGraceMillis: NonNegative
+  notFoundGraceMillis: NonNegative,
+  /** Absent in states written before it existed: then 15 seconds. */
+  unreachableGraceMillis: Schema.optionalKey(NonNegative)
 })
 
 /**
@@ -134,7 +144,7 @@ export const clampToDeadline = (
   return remainingMillis - delayMillis <= minDelayMillis ? remainingMillis - minDelayMillis : delayMillis
 }
 
-const optionNames = ["timeout", "minDelay", "maxDelay", "notFoundGrace"] as const
+const optionNames = ["timeout", "minDelay", "maxDelay", "notFoundGrace", "unreachableGrace"] as const
 
 const toMillis = (option: string, value: unknown): Effect.Effect<number, OpstatusError> => {
   let parsed: Option.Option<Duration.Duration>
@@ -196,6 +206,11 @@ export const resolvePolicy = Effect.fnUntraced(function* (
   const minDelayMillis = yield* toMillis("minDelay", pick("minDelay"))
   const maxDelayMillis = yield* toMillis("maxDelay", pick("maxDelay"))
   const notFoundGraceMillis = yield* toMillis("notFoundGrace", pick("notFoundGrace"))
+  const unreachable = pick("unreachableGrace")
+  const unreachableGraceMillis =
+    unreachable === undefined
+      ? defaultUnreachableGraceMillis
+      : yield* toMillis("unreachableGrace", unreachable)
   if (timeoutMillis <= 0) return yield* invalidOptions("timeout", "timeout must be greater than zero")
   if (minDelayMillis <= 0) return yield* invalidOptions("minDelay", "minDelay must be greater than zero")
   if (maxDelayMillis < minDelayMillis) {
@@ -204,5 +219,5 @@ export const resolvePolicy = Effect.fnUntraced(function* (
       `maxDelay (${maxDelayMillis} ms) must not be below minDelay (${minDelayMillis} ms)`
     )
   }
-  return { timeoutMillis, minDelayMillis, maxDelayMillis, notFoundGraceMillis }
+  return { timeoutMillis, minDelayMillis, maxDelayMillis, notFoundGraceMillis, unreachableGraceMillis }
 })

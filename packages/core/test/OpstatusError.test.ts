@@ -62,10 +62,38 @@ describe("the one classifier", () => {
     expect(error.serviceMessage).toBe(`${name} happened`)
   })
 
-  it("reads a network error by its code", () => {
-    const error = classify(Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" }))
+  it("an endpoint that cannot be reached is EndpointUnreachable, naming the endpoint", () => {
+    const dns = classify(
+      Object.assign(new Error("getaddrinfo ENOTFOUND servicediscovery.mars-1.amazonaws.com"), {
+        code: "ENOTFOUND",
+        hostname: "servicediscovery.mars-1.amazonaws.com"
+      })
+    )
+    expect(dns.reason._tag).toBe("EndpointUnreachable")
+    expect(dns.code).toBe("ENOTFOUND")
+    expect(dns.reason._tag === "EndpointUnreachable" && dns.reason.endpoint).toBe(
+      "servicediscovery.mars-1.amazonaws.com"
+    )
+    expect(dns.message).toContain("cannot be reached at servicediscovery.mars-1.amazonaws.com")
+    expect(dns.message).toContain("Check the region, the endpoint")
+    // fetch wraps the network error in its cause.
+    const refused = classify(
+      Object.assign(new TypeError("fetch failed"), {
+        cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), {
+          code: "ECONNREFUSED",
+          address: "127.0.0.1",
+          port: 9
+        })
+      })
+    )
+    expect(refused.reason._tag).toBe("EndpointUnreachable")
+    expect(refused.reason._tag === "EndpointUnreachable" && refused.reason.endpoint).toBe("127.0.0.1:9")
+  })
+
+  it("a connection that fails after it was made is ServiceUnavailable, absorbed like a 5xx", () => {
+    const error = classify(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))
     expect(error.reason._tag).toBe("ServiceUnavailable")
-    expect(error.code).toBe("ENOTFOUND")
+    expect(error.code).toBe("ECONNRESET")
   })
 
   it("never throws, whatever it is given", () => {

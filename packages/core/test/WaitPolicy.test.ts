@@ -82,7 +82,8 @@ describe("resolvePolicy", () => {
       timeoutMillis: 30 * 60_000,
       minDelayMillis: 2_000,
       maxDelayMillis: 30_000,
-      notFoundGraceMillis: 30_000
+      notFoundGraceMillis: 30_000,
+      unreachableGraceMillis: 15_000
     })
   })
 

@@ -2,8 +2,9 @@ import { Effect, Fiber, Layer, Logger, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import type { Engine } from "../src/Engine.js"
+import * as Fleet from "../src/Fleet.js"
 import { OperationSources } from "../src/OperationSources.js"
-import { hasReason, OpstatusError } from "../src/OpstatusError.js"
+import { hasReason, OpstatusError, requestError } from "../src/OpstatusError.js"
 import * as Waiter from "../src/Waiter.js"
 import { op, ref, runWithClock, scriptedSource, sourceError, tagOf } from "./helpers.js"
 
@@ -407,4 +408,63 @@ describe("one engine: every entry point means the same", () => {
       expect(calls).toEqual(Array.from({ length: 15 }, (_, i) => i * 20_000))
     }
   )
+})
+
+describe("an endpoint that cannot be reached", () => {
+  const unreachable = () =>
+    requestError("EndpointUnreachable", {
+      service: "servicediscovery",
+      code: "ENOTFOUND",
+      serviceMessage: "getaddrinfo ENOTFOUND servicediscovery.us-east-1.amazonaws.com",
+      endpoint: "servicediscovery.us-east-1.amazonaws.com"
+    })
+
+  it("is said at once, and ends the wait after its unreachableGrace, not its timeout", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [unreachable()])
+    const logs: string[] = []
+    const logger = Logger.make(({ message }) => logs.push(String(message)))
+    const events: Array<string> = []
+    const r = await runWithClock(
+      Waiter.waitForAll([ref()], { ...fast, timeout: "30 minutes" }).pipe(
+        Effect.provide(Logger.layer([logger]))
+      ),
+      [source],
+      minute
+    )
+    if (r._tag !== "Success") throw new Error("waitForAll fails only on inputs it cannot iterate")
+    const [outcome] = r.success
+    if (outcome?.ok !== false || !hasReason(outcome.error, "EndpointUnreachable"))
+      throw new Error("expected unreachable")
+    expect(outcome.error.message).toContain(
+      "cannot be reached at servicediscovery.us-east-1.amazonaws.com in us-east-1"
+    )
+    expect(outcome.error.ref).toEqual(ref())
+    // Read until 15 s had passed since the first unreachable answer, then no more.
+    expect(calls.at(-1)!).toBeGreaterThanOrEqual(15_000)
+    expect(calls.at(-1)!).toBeLessThan(30_000)
+    expect(logs.filter((l) => l.includes("cannot be reached"))).toHaveLength(1)
+    expect(events).toEqual([])
+  })
+
+  it("tells each wait through an Unreachable event, and an answer starts the count again", async () => {
+    const { source } = scriptedSource("servicediscovery", [
+      unreachable(),
+      unreachable(),
+      op("running"),
+      unreachable(),
+      op("succeeded")
+    ])
+    const events: Array<string> = []
+    const r = await runWithClock(
+      Fleet.watchAll([ref()], { ...fast, unreachableGrace: "5 seconds" }).pipe(
+        Stream.map((e) => e._tag),
+        Stream.runCollect
+      ),
+      [source],
+      minute
+    )
+    if (r._tag !== "Success") throw new Error("expected the stream to end")
+    events.push(...r.success)
+    expect(events).toEqual(["Unreachable", "Changed", "Unreachable", "Changed", "Summary"])
+  })
 })

@@ -10,6 +10,9 @@
  * - a snapshot that is not terminal (an unknown status included) continues;
  * - not found inside the wait's grace window continues; after it, fails;
  * - throttled and service unavailable continue (the deadline bounds them);
+ * - an endpoint that cannot be reached continues for the wait's
+ *   `unreachableGrace` from the first such answer in a row, then fails: a
+ *   wrong region or endpoint, or no network, does not fix itself;
  * - a malformed answer continues until `malformedLimit` in a row, then fails;
  * - any other error fails at once: waiting cannot fix it.
  */
@@ -30,6 +33,7 @@ export interface WaitFacts {
   /** When the wait started, epoch ms. */
   readonly startedAt: number
   readonly notFoundGraceMillis: number
+  readonly unreachableGraceMillis: number
   readonly requireSuccess: boolean
 }
 
@@ -52,9 +56,16 @@ export const settleTerminal = (operation: Operation, requireSuccess: boolean): D
 
 /**
  * Decides one wait's next step. `now` is epoch ms; `malformedInARow` counts
- * this answer if it is malformed.
+ * this answer if it is malformed; `unreachableSince` is when the answers
+ * began to say the endpoint cannot be reached (this one included).
  */
-export const decide = (answer: Answer, wait: WaitFacts, now: number, malformedInARow: number): Decision => {
+export const decide = (
+  answer: Answer,
+  wait: WaitFacts,
+  now: number,
+  malformedInARow: number,
+  unreachableSince = now
+): Decision => {
   if (answer._tag === "Snapshot") {
     return answer.operation.terminal ? settleTerminal(answer.operation, wait.requireSuccess) : progress
   }
@@ -67,6 +78,8 @@ export const decide = (answer: Answer, wait: WaitFacts, now: number, malformedIn
       return throttled
     case "ServiceUnavailable":
       return transient
+    case "EndpointUnreachable":
+      return now - unreachableSince < wait.unreachableGraceMillis ? transient : fail
     case "MalformedResponse":
       return malformedInARow < malformedLimit ? transient : fail
     default:

@@ -8,7 +8,12 @@ import { isOperation, type Operation, sameSnapshot, snapshotKey } from "../../Op
 import type { OperationRef } from "../../OperationRef.js"
 import { malformedResponse, type OpstatusError } from "../../OpstatusError.js"
 import type { WaitOutcome } from "../../WaitOutcome.js"
-import { clampToDeadline, nextDelay, type PollSignal } from "../../WaitPolicy.js"
+import {
+  clampToDeadline,
+  defaultUnreachableGraceMillis,
+  nextDelay,
+  type PollSignal
+} from "../../WaitPolicy.js"
 import { decide, failureFor } from "../acceptor.js"
 import type { Entry, Lane, RoundState, Waiter } from "./state.js"
 
@@ -118,6 +123,7 @@ export const acceptSnapshot = (
   entry.ref = mergeHints(entry.ref, op.ref)
   entry.lastError = undefined
   entry.malformed = 0
+  entry.unreachableSince = undefined
   entry.answeredAt = now
   if (op.status === "unknown") rs.unknown.push(op)
   const changed = entry.last === undefined || !sameSnapshot(entry.last, op)
@@ -149,6 +155,15 @@ export const acceptFailure = (rs: RoundState, entry: Entry, error: OpstatusError
   entry.lastError = error
   const malformed = error.reason._tag === "MalformedResponse" ? ++entry.malformed : 0
   if (malformed === 0) entry.malformed = 0
+  if (error.reason._tag !== "EndpointUnreachable") entry.unreachableSince = undefined
+  else if (entry.unreachableSince === undefined) {
+    // Said at the first such answer, not waited out in silence: once for the lane's log, once to each wait.
+    entry.unreachableSince = now
+    rs.warnings.push(`${error.message}; waits on it end after their unreachableGrace unless it answers`)
+    for (const waiter of entry.waiters) {
+      waiter.group.emit({ _tag: "Unreachable", ref: waiter.ref, error: failureFor(error, waiter.ref) })
+    }
+  }
   let signal: Exclude<PollSignal, "changed"> | undefined
   for (const waiter of [...entry.waiters]) {
     const decision = decide(
@@ -156,10 +171,12 @@ export const acceptFailure = (rs: RoundState, entry: Entry, error: OpstatusError
       {
         startedAt: waiter.startedAt,
         notFoundGraceMillis: waiter.policy.notFoundGraceMillis,
+        unreachableGraceMillis: waiter.policy.unreachableGraceMillis ?? defaultUnreachableGraceMillis,
         requireSuccess: waiter.group.requireSuccess
       },
       now,
-      malformed
+      malformed,
+      entry.unreachableSince
     )
     if (decision._tag === "Continue") signal = decision.signal
     else {

@@ -125,6 +125,7 @@ const newEntry = (key: string, spec: WaiterSpec): Entry => ({
   snapKey: undefined,
   lastError: undefined,
   malformed: 0,
+  unreachableSince: undefined,
   waiters: new Set(),
   due: Number.NEGATIVE_INFINITY,
   backoff: { attempt: 0, throttles: 0 },

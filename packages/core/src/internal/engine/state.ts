@@ -51,6 +51,8 @@ export interface Entry extends BatchCandidate {
   lastError: OpstatusError | undefined
   /** Malformed answers in a row. */
   malformed: number
+  /** When the answers began to say its endpoint cannot be reached (epoch ms), or undefined. */
+  unreachableSince: number | undefined
   readonly waiters: Set<Waiter>
   /** When its own backoff wants it read next (epoch ms). */
   due: number
