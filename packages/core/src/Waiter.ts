@@ -27,7 +27,7 @@ import type { Operation } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"
 import type { OperationSource } from "./OperationSource.js"
 import { malformedResponse, type OpstatusError } from "./OpstatusError.js"
-import type { Waitable, WaitOutcome } from "./WaitOutcome.js"
+import type { FleetEvent, Waitable, WaitOutcome } from "./WaitOutcome.js"
 import type { WaitOptions } from "./WaitPolicy.js"
 
 /**
@@ -55,6 +55,8 @@ export interface WaitForOptions extends WaitOptions {
 export interface WaitForAllOptions extends WaitForOptions {
   /** Treat an operation that did not succeed as an error outcome (`OperationFailed`). Default false. */
   readonly requireSuccess?: boolean | undefined
+  /** Every event: each change once, each wait ending in an error, an endpoint that cannot be reached. */
+  readonly onEvent?: ((event: FleetEvent) => void) | undefined
 }
 
 const waitOne = (input: Waitable, options: WaitForOptions | undefined, requireSuccess: boolean) =>

@@ -96,6 +96,8 @@ export interface PromiseGetOptions {
 export interface PromiseWaitForAllOptions extends PromiseWaitOptions {
   /** Treat an operation that did not succeed as an error outcome. Default false. */
   readonly requireSuccess?: boolean | undefined
+  /** Every event: each change once, each wait ending in an error, an endpoint that cannot be reached. */
+  readonly onEvent?: ((event: FleetEvent) => void) | undefined
 }
 
 /**
@@ -104,9 +106,7 @@ export interface PromiseWaitForAllOptions extends PromiseWaitOptions {
  * @since 0.2.0
  * @category models
  */
-export interface PromiseFleetOptions extends PromiseWaitForAllOptions {
-  readonly onEvent?: ((event: FleetEvent) => void) | undefined
-}
+export type PromiseFleetOptions = PromiseWaitForAllOptions
 
 /**
  * Options of the Promise `resume`.
