@@ -2,7 +2,8 @@ import { defineConfig } from "tsup"
 
 export default defineConfig({
   entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
+  // ESM only, like effect 4: one build, so one class per error; CommonJS consumers require() it (Node >= 20.19).
+  format: ["esm"],
   dts: { compilerOptions: { composite: false, customConditions: [] } },
   sourcemap: true,
   clean: true,
