@@ -104,7 +104,7 @@ export interface Clients<Client> {
  * `OpstatusError`) when the options are neither `{ client }` nor
  * `{ clientFor }`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const makeClients = <Client>(service: string, options: ClientOptions<Client>): Clients<Client> => {
@@ -294,7 +294,7 @@ const maxPages = 10_000
  * Walks a paged API: `page(token)` returns a page's items and its next
  * token. Stops at the last page, on a token seen before, or at 10,000 pages.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const paginate = <A, E>(

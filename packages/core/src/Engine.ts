@@ -81,7 +81,7 @@ export interface BeginOptions extends WaitOptions {
  * Options of resuming a serialized wait: its policy, deadlines and
  * `requireSuccess` come from the state.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface ResumeOptions {
@@ -105,7 +105,7 @@ export interface GetOptions {
 /**
  * Waits in progress.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FleetWait {

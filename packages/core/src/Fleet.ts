@@ -17,7 +17,7 @@ import { type FleetEvent, summarize, type Waitable } from "./WaitOutcome.js"
 /**
  * Options of `beginWaitForAll` and `watchAll`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type FleetWaitOptions = BeginOptions
@@ -27,7 +27,7 @@ export type FleetWaitOptions = BeginOptions
  * the scope before they end stops them (and a lane left with no waiters
  * stops reading).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category waiting
  */
 export const beginWaitForAll = (
@@ -42,7 +42,7 @@ export const beginWaitForAll = (
  * terminal, is settled without a call; one whose deadline has passed times
  * out without a call. Fails with `InvalidFleetState` naming what is wrong.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category waiting
  */
 export const resumeWaitForAll = (
@@ -57,7 +57,7 @@ export const resumeWaitForAll = (
  * status and by service) when every wait has ended. One failure does not
  * stop the others.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category waiting
  */
 export const watchAll = (

@@ -13,7 +13,7 @@ import { invalidConfig, type OpstatusError } from "./OpstatusError.js"
  * The lane's client-side rate limit, in requests per second. Defaults:
  * start 10, min 0.5, max 50.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface RateLimitOptions {
@@ -25,7 +25,7 @@ export interface RateLimitOptions {
 /**
  * What one round of a lane did, for diagnostics and benchmarks.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface RoundReport {
@@ -57,7 +57,7 @@ export interface RoundReport {
 /**
  * Settings of the lanes, read when a lane starts.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FleetOptions {
@@ -72,7 +72,7 @@ export interface FleetOptions {
  * The fleet settings in force; provide it to change the rate limit or
  * concurrency of lanes started afterwards.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category services
  */
 export const FleetConfig = Context.Reference<FleetOptions>("@opstatus/core/FleetConfig", {

@@ -18,7 +18,7 @@ import { WaitPolicy } from "./WaitPolicy.js"
  * ref, start, deadline (absolute epoch ms) and policy; one that ended in an
  * error carries the error; `lastSeen` is the last snapshot, without `raw`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export const FleetStateEntry = Schema.Struct({
@@ -32,7 +32,7 @@ export const FleetStateEntry = Schema.Struct({
 })
 
 /**
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type FleetStateEntry = typeof FleetStateEntry.Type
@@ -40,7 +40,7 @@ export type FleetStateEntry = typeof FleetStateEntry.Type
 /**
  * A serialized fleet wait.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export const FleetState = Schema.Struct({
@@ -52,7 +52,7 @@ export const FleetState = Schema.Struct({
 })
 
 /**
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type FleetState = typeof FleetState.Type
@@ -72,7 +72,7 @@ export const encodeFleetState = (state: FleetState): string =>
  * Parses and checks a serialized fleet wait (a JSON string, or its parsed
  * value), failing with `InvalidFleetState` naming the problem.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const decodeFleetState = (input: unknown): Effect.Effect<FleetState, OpstatusError> =>

@@ -90,7 +90,7 @@ export interface RefHints {
  * limiter: it waits for a token, then sends, and tells the limiter whether
  * the service throttled.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type Gate = <A, E, R>(request: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -109,7 +109,7 @@ export interface Page<A> {
 /**
  * One operation a fleet lane is waiting on, as a source's batch planner sees it.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface BatchCandidate {
@@ -126,7 +126,7 @@ export interface BatchCandidate {
  * pages itself, so a read cut short (throttled, out of budget) resumes where
  * it stopped.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface BatchRead {
@@ -156,7 +156,7 @@ export interface BatchRead {
  * a lane's operations. The fleet engine picks among them by cost; a source
  * without it is read operation by operation.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface OperationBatchReader {

@@ -678,7 +678,7 @@ export const withRef = (error: OpstatusError, ref: RefId): OpstatusError => {
 /**
  * A response that lacks what it must carry, or carries it mistyped.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const malformedResponse = (

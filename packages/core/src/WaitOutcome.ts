@@ -33,7 +33,7 @@ export type WaitOutcome =
  * What a fleet wait reports: each change of each operation once, each wait
  * that ends in an error, and a summary when every wait has ended.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type FleetEvent =
@@ -56,7 +56,7 @@ export type SummaryStatus = OperationStatus | "error"
  * Counts of how a fleet wait ended: by final status, by service, and every
  * outcome in input order.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FleetSummary {
@@ -91,7 +91,7 @@ const serviceOfInput = (input: unknown): string | undefined => {
 /**
  * Counts outcomes by status and by service.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const summarize = (outcomes: ReadonlyArray<WaitOutcome>): FleetSummary => {

@@ -103,7 +103,7 @@ export interface PromiseWaitForAllOptions extends PromiseWaitOptions {
 /**
  * Options of the Promise `watchAll` and `beginWaitForAll`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type PromiseFleetOptions = PromiseWaitForAllOptions
@@ -111,7 +111,7 @@ export type PromiseFleetOptions = PromiseWaitForAllOptions
 /**
  * Options of the Promise `resume`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface PromiseResumeOptions extends ResumeOptions {
@@ -121,7 +121,7 @@ export interface PromiseResumeOptions extends ResumeOptions {
 /**
  * A fleet wait in progress (Promise API).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface FleetPoller {

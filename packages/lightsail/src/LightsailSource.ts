@@ -341,7 +341,7 @@ export const refsFromResponse = (
  * `readPage` reads one page of GetOperations (`resourceName` undefined) or
  * of GetOperationsForResource.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category batching
  */
 export const lightsailBatchReads = (

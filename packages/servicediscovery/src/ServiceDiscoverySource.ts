@@ -438,7 +438,7 @@ export const refFromResponse = (response: unknown, options?: RefHints): Operatio
  * `UPDATE_DATE` window opens (clock skew, and an operation last updated just
  * before the wait started).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category batching
  */
 export const windowSlackBeforeMillis = 5 * 60_000
@@ -448,7 +448,7 @@ export const windowSlackBeforeMillis = 5 * 60_000
  * (BETWEEN takes two values), so it is generous: a service clock ahead of
  * ours never hides an operation.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category batching
  */
 export const windowSlackAfterMillis = 24 * 60 * 60_000
@@ -469,7 +469,7 @@ const listPageSize = 100
  * yet, or outside the window: the engine reads it by ID. `readPage` reads one
  * page of a query.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category batching
  */
 export const cloudMapBatchReads = (

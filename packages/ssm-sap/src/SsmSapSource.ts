@@ -445,7 +445,7 @@ const listPageSize = 50
  * `includeSteps`, each page also reads the events of the operations it
  * covers, every request through the gate.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category batching
  */
 export const ssmSapBatchReads = (
