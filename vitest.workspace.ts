@@ -11,5 +11,6 @@ export const projects = [
   "packages/e2e",
   "packages/bench",
   "packages/cli",
+  "packages/opstatus",
   "scripts"
 ]
