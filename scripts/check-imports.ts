@@ -128,7 +128,7 @@ export const serviceNamesInCore = (root: string): Array<string> =>
   )
 
 /** The packages users import, whose cold import must not load all of effect. */
-const libraries = ["core", "lightsail", "servicediscovery", "ssm-sap", "cli"]
+const libraries = ["core", "lightsail", "servicediscovery", "ssm-sap", "cli", "opstatus"]
 
 /** Imports of the `effect` barrel in the libraries' sources. */
 export const barrelImports = (root: string): Array<string> =>

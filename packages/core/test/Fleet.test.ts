@@ -574,3 +574,24 @@ describe("endings learned from status summaries", () => {
     ).toEqual(["op-1", "op-2", "op-3", "op-4"])
   })
 })
+
+describe("a wait that joins a busy lane", () => {
+  it("reads its operation at once, not at the lane's next round", async () => {
+    const { source, calls } = worldSource(
+      "servicediscovery",
+      timeline(() => 60 * second)
+    )
+    await onClock([source], () =>
+      Effect.gen(function* () {
+        const early = yield* Effect.forkChild(Waiter.waitForAll([refN(1)], every(5 * second)))
+        yield* advance(1_000)
+        const late = yield* Effect.forkChild(Waiter.waitForAll([refN(2)], every(5 * second)))
+        yield* advance(1_000)
+        yield* Fiber.interrupt(early)
+        yield* Fiber.interrupt(late)
+      })
+    )
+    expect(gets(calls, "op-1").map((c) => c.at)).toEqual([0])
+    expect(gets(calls, "op-2").map((c) => c.at)).toEqual([1_000])
+  })
+})

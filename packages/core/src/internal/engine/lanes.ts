@@ -316,15 +316,19 @@ export const awaitGroup = (group: Group): Effect.Effect<ReadonlyArray<WaitOutcom
 const nextWake = (lane: Lane): number => {
   let earliest = Number.POSITIVE_INFINITY
   let min = Number.POSITIVE_INFINITY
+  // An operation never read yet and due now is not held back by the spacing: a wait that joins a
+  // busy lane reads at once, as a wait on a lane of its own does.
+  let fresh = Number.POSITIVE_INFINITY
   for (const entry of lane.entries.values()) {
     if (entry.due < earliest) earliest = entry.due
     if (entry.minDelay < min) min = entry.minDelay
+    if (entry.touched < 0 && entry.due < fresh) fresh = entry.due
   }
   if (canBatch(lane) && lane.entries.size >= 2 && lane.sweepAt < earliest) earliest = lane.sweepAt
   // Rounds are at least the smallest minDelay of the lane's waiters apart.
   if (lane.lastRoundAt !== undefined && Number.isFinite(min))
     earliest = Math.max(earliest, lane.lastRoundAt + min)
-  return earliest
+  return Math.min(earliest, fresh)
 }
 
 /** After a round: its warnings, the unknown statuses it saw, and the report. */
