@@ -5,7 +5,7 @@
  * makes them (region, profile, `AWS_ENDPOINT_URL[_<SERVICE>]`, the default
  * credential chain).
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
@@ -27,7 +27,7 @@ import {
 /**
  * The services of the default, by their slugs.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type ServiceSlug = "lightsail" | "servicediscovery" | "ssm-sap"
@@ -36,7 +36,7 @@ export type ServiceSlug = "lightsail" | "servicediscovery" | "ssm-sap"
  * A client whose region opstatus can read: an AWS SDK v3 client (its
  * `config.region`, a string or a provider), or `SsmSapHttpClient`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type AwsClient = { readonly config: { readonly region?: unknown } } | SsmSapHttpClient
@@ -44,7 +44,7 @@ export type AwsClient = { readonly config: { readonly region?: unknown } } | Ssm
 /**
  * An AWS SDK v3 client (Smithy): its config and its middleware stack.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface SmithyClient {
@@ -56,7 +56,7 @@ export interface SmithyClient {
  * What `track` accepts: an AWS SDK v3 client (a middleware remembers each
  * response's client) or `SsmSapHttpClient` (its mutating methods do).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type TrackableClient = SmithyClient | SsmSapHttpClient
@@ -85,25 +85,21 @@ const readProvided = async (value: unknown): Promise<string | undefined> => {
 
 /**
  * The region a client serves: its `config.region` (an AWS SDK v3 client's,
- * a string or a provider); for `SsmSapHttpClient`, the region its signer
- * signs for. `undefined` when it cannot be told.
+ * or `SsmSapHttpClient`'s: a string or a provider). `undefined` when it
+ * cannot be told.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category clients
  */
-export const regionOfClient = async (client: unknown): Promise<string | undefined> =>
-  (await readProvided(fieldOf(fieldOf(client, "config"), "region"))) ??
-  (client instanceof SsmSapHttpClient
-    ? // It keeps the region it was built with only in its signer (SignatureV4's region provider).
-      readProvided(fieldOf(fieldOf(client, "signer"), "regionProvider"))
-    : undefined)
+export const regionOfClient = (client: unknown): Promise<string | undefined> =>
+  readProvided(fieldOf(fieldOf(client, "config"), "region"))
 
 /**
  * The service a client is for: an AWS SDK v3 client's `config.serviceId`
  * (`Lightsail`, `ServiceDiscovery`, `Ssm Sap`), or `ssm-sap` for
  * `SsmSapHttpClient`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category clients
  */
 export const serviceOfClient = (client: unknown): ServiceSlug | undefined => {
@@ -127,7 +123,7 @@ const tracked = new WeakSet<object>()
 /**
  * The client a tracked response came from.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category clients
  */
 export const clientOfResponse = (response: unknown): object | undefined =>
@@ -157,7 +153,7 @@ const middlewareName = "opstatusTrackResponses"
  * the same client; tracking it twice does nothing more. Throws
  * `InvalidConfig` (an `OpstatusError`) for anything else.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category clients
  */
 export const track = <C extends TrackableClient>(client: C): C => {
@@ -214,7 +210,7 @@ export const track = <C extends TrackableClient>(client: C): C => {
  * config and credentials files), then the EC2 instance's. `undefined` when
  * none names one.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category clients
  */
 export const defaultRegion = async (): Promise<string | undefined> => {
@@ -235,7 +231,7 @@ type Selected = Record<string, string | undefined>
  * section and `endpoint_url`, none when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
  * (or the profile's `ignore_configured_endpoint_urls`) is true.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category clients
  */
 export const ssmSapEndpoint = async (): Promise<string | undefined> => {
@@ -266,7 +262,7 @@ export const ssmSapEndpoint = async (): Promise<string | undefined> => {
  * The sources of the default over clients made per service and region on
  * first use, and how to destroy them.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface DefaultSources {
@@ -319,7 +315,7 @@ const lazySsmSap = (region: string, credentials: () => Promise<SsmSapCredentials
  * with the endpoint the SDK would use and `fromNodeProviderChain()`, loaded
  * and made once on the first SSM for SAP call.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const makeDefaultSources = (): DefaultSources => {

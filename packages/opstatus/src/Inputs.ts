@@ -7,7 +7,7 @@
  * given as `{ client }`, else the default region. Whatever is given, the
  * answer is what to wait on or an `OpstatusError`, never a `TypeError`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import {
   hasReason,
@@ -38,7 +38,7 @@ import {
  * Lightsail operation as the SDK gives it (an element of `operations`). A
  * wait on it resolves with one `Operation`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type OperationResponse =
@@ -51,7 +51,7 @@ export type OperationResponse =
  * Lightsail's `{ operations }`, SSM for SAP's `{ OperationIds }`. A wait on
  * it resolves with an array of `Operation`s, in the response's order.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type OperationsResponse =
@@ -63,7 +63,7 @@ export type OperationsResponse =
  * `{ service, region, id }`), an `Operation` snapshot, a mutating call's
  * response, or one Lightsail operation of such a response.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type OperationInput = Waitable | OperationResponse | OperationsResponse
@@ -71,7 +71,7 @@ export type OperationInput = Waitable | OperationResponse | OperationsResponse
 /**
  * How a response's region is found when the response does not name it.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface ResponseOptions {
@@ -88,7 +88,7 @@ export interface ResponseOptions {
 /**
  * A Cloud Map operation ID: 32 lower-case letters and digits, a dash, 8 more.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export const cloudMapOperationIdPattern = /^[a-z0-9]{32}-[a-z0-9]{8}$/
@@ -96,7 +96,7 @@ export const cloudMapOperationIdPattern = /^[a-z0-9]{32}-[a-z0-9]{8}$/
 /**
  * An SSM for SAP operation ID: a UUID (optionally in braces).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export const ssmSapOperationIdPattern: RegExp = ssmSapService.idRule.pattern
@@ -260,7 +260,7 @@ const shapeOf = (input: object): Shape => {
  * (Cloud Map, SSM for SAP). Rejects with `InvalidRef` for anything else,
  * naming what was expected.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const resolveInput = async (input: unknown, client: unknown): Promise<Resolved> => {

@@ -4,7 +4,7 @@
  * default credential chain, and waits that take a mutating call's response
  * wherever they take a ref.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import {
   createOperationStatus,
@@ -46,7 +46,7 @@ import {
 /**
  * Options of `createOpstatus`; the default instance uses none.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface OpstatusOptions {
@@ -61,7 +61,7 @@ export interface OpstatusOptions {
 /**
  * Options of one wait: core's, and the client that made a response.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface OpstatusWaitOptions extends PromiseWaitOptions, ResponseOptions {}
@@ -69,7 +69,7 @@ export interface OpstatusWaitOptions extends PromiseWaitOptions, ResponseOptions
 /**
  * Options of `get`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface OpstatusGetOptions extends PromiseGetOptions, ResponseOptions {}
@@ -79,7 +79,7 @@ export interface OpstatusGetOptions extends PromiseGetOptions, ResponseOptions {
  * operation (an unknown object, a response whose region cannot be known)
  * is one error outcome carrying that input.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type OpstatusOutcome =
@@ -89,7 +89,7 @@ export type OpstatusOutcome =
 /**
  * The counts a fleet wait ends with, over every outcome.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface OpstatusSummary extends Omit<FleetSummary, "outcomes"> {
@@ -101,7 +101,7 @@ export interface OpstatusSummary extends Omit<FleetSummary, "outcomes"> {
  * input) ending in an error, then the summary (`onEvent` sees all but the
  * summary).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type OpstatusEvent =
@@ -114,7 +114,7 @@ export type OpstatusEvent =
  * client that made the responses, and `onEvent` told of inputs that name no
  * operation too.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface OpstatusWaitForAllOptions
@@ -127,7 +127,7 @@ export interface OpstatusWaitForAllOptions
 /**
  * Options of `watchAll` and `beginWaitForAll`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export type OpstatusFleetOptions = OpstatusWaitForAllOptions
@@ -135,7 +135,7 @@ export type OpstatusFleetOptions = OpstatusWaitForAllOptions
 /**
  * A fleet wait in progress.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface OpstatusPoller extends Omit<FleetPoller, "done"> {
@@ -149,7 +149,7 @@ export interface OpstatusPoller extends Omit<FleetPoller, "done"> {
  * (`{ operations }`, `{ OperationIds }`) resolves with an array, in the
  * response's order. Every method rejects with `OpstatusError`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
 export interface Opstatus extends AsyncDisposable {
@@ -300,7 +300,7 @@ const all = async <O extends WithSignal>(
  * Throws `OpstatusError` (`InvalidConfig`, `InvalidOptions`) when the
  * options make no sense.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
 export const createOpstatus = (options: OpstatusOptions = {}): Opstatus => {

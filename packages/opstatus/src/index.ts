@@ -18,7 +18,7 @@
  * own; `createOperationStatus({ sources })` from `@opstatus/core` (re-exported
  * here) takes sources built over one's own clients.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { PromiseResumeOptions } from "@opstatus/core"
 import { track as trackClient } from "./Clients.js"
@@ -113,7 +113,7 @@ const closeDefault = (): Promise<void> => {
  * clients and drops it, so that a later call starts a fresh one. A script
  * need not call `close()` to exit.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category instances
  */
 export const opstatus: Opstatus = {
@@ -142,7 +142,7 @@ export const opstatus: Opstatus = {
 /**
  * One read now, on the default instance.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category waiting
  */
 export const get: Opstatus["get"] = opstatus.get
@@ -150,7 +150,7 @@ export const get: Opstatus["get"] = opstatus.get
 /**
  * The terminal operation (succeeded or failed), on the default instance.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category waiting
  */
 export const waitForTerminal: Opstatus["waitForTerminal"] = opstatus.waitForTerminal
@@ -161,7 +161,7 @@ export const waitForTerminal: Opstatus["waitForTerminal"] = opstatus.waitForTerm
  * fails. `await waitForSuccess("lightsail:us-east-1:<id>")`, or
  * `await waitForSuccess(await client.send(command))`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category waiting
  */
 export const waitForSuccess: Opstatus["waitForSuccess"] = opstatus.waitForSuccess
@@ -169,7 +169,7 @@ export const waitForSuccess: Opstatus["waitForSuccess"] = opstatus.waitForSucces
 /**
  * One outcome per operation the inputs name, in input order, on the default instance.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category waiting
  */
 export const waitForAll: Opstatus["waitForAll"] = opstatus.waitForAll
@@ -177,7 +177,7 @@ export const waitForAll: Opstatus["waitForAll"] = opstatus.waitForAll
 /**
  * Each change of an operation once, ending with the terminal one, on the default instance.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category waiting
  */
 export const watch: Opstatus["watch"] = opstatus.watch
@@ -185,7 +185,7 @@ export const watch: Opstatus["watch"] = opstatus.watch
 /**
  * Every change of every operation, each failure, then a summary, on the default instance.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category waiting
  */
 export const watchAll: Opstatus["watchAll"] = opstatus.watchAll
@@ -193,7 +193,7 @@ export const watchAll: Opstatus["watchAll"] = opstatus.watchAll
 /**
  * Starts a fleet wait that can be serialized, on the default instance.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category waiting
  */
 export const beginWaitForAll: Opstatus["beginWaitForAll"] = opstatus.beginWaitForAll
@@ -201,7 +201,7 @@ export const beginWaitForAll: Opstatus["beginWaitForAll"] = opstatus.beginWaitFo
 /**
  * Resumes a serialized fleet wait, on the default instance.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category waiting
  */
 export const resume: Opstatus["resume"] = opstatus.resume
@@ -209,7 +209,7 @@ export const resume: Opstatus["resume"] = opstatus.resume
 /**
  * The refs an input names, their region found as a wait finds it.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category refs
  */
 export const refsOf: Opstatus["refsOf"] = opstatus.refsOf
@@ -217,7 +217,7 @@ export const refsOf: Opstatus["refsOf"] = opstatus.refsOf
 /**
  * Closes the default instance (see `opstatus`); a script need not call it to exit.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category instances
  */
 export const close: () => Promise<void> = closeDefault

@@ -402,8 +402,15 @@ const mapList = <T>(value: unknown, map: (item: unknown) => T): T[] | undefined 
 export class SsmSapHttpClient {
   private readonly signer: SignatureV4
   private readonly endpoint: URL
+  /**
+   * The client's settings as an SDK v3 client shows them: its region, as a provider (so code that
+   * reads an SDK client's `config.region` reads this one alike).
+   */
+  readonly config: { readonly region: () => Promise<string> }
 
   constructor(config: SsmSapHttpClientConfig) {
+    const region = config.region
+    this.config = { region: () => Promise.resolve(region) }
     this.endpoint = new URL(config.endpoint ?? `https://ssm-sap.${config.region}.amazonaws.com`)
     this.signer = new SignatureV4({
       service: "ssm-sap",
