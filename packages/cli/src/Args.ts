@@ -1,121 +1,60 @@
 /**
- * Arguments: the flags of each command (`node:util`'s `parseArgs`, strict) and typed
- * reads of their values. An unknown flag or a bad value is a `UsageError`.
+ * Arguments: each command's flags read (`Flags`, strict) and typed reads of their values.
+ * An unknown flag or a bad value is a `UsageError`.
  *
  * @since 0.2.0
  */
-import { type ParseArgsConfig, parseArgs } from "node:util"
 import type { AwsFlags } from "./Aws.js"
-import { parseDurationFlag } from "./Duration.js"
+import { checkDuration, checkSince } from "./Duration.js"
 import { usageError } from "./Errors.js"
+import { type FlagTable, type Parsed, parseFlags, type Values } from "./Flags.js"
 import { parseService } from "./Services.js"
-
-const commonFlags = {
-  region: { type: "string" },
-  profile: { type: "string" },
-  "endpoint-url": { type: "string" },
-  json: { type: "boolean" },
-  "no-color": { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" }
-} as const
+import type { UsageProblem } from "./Usage.js"
 
 /**
- * The flags of `wait` and `watch`.
- *
- * @since 0.2.0
- * @category models
- */
-export const waitFlags = {
-  ...commonFlags,
-  success: { type: "boolean" },
-  timeout: { type: "string" },
-  "min-delay": { type: "string" },
-  "max-delay": { type: "string" },
-  service: { type: "string" }
-} as const
-
-/**
- * The flags of `get`.
- *
- * @since 0.2.0
- * @category models
- */
-export const getFlags = {
-  ...commonFlags,
-  success: { type: "boolean" },
-  timeout: { type: "string" },
-  service: { type: "string" }
-} as const
-
-/**
- * The flags of `list`.
- *
- * @since 0.2.0
- * @category models
- */
-export const listFlags = {
-  ...commonFlags,
-  status: { type: "string", multiple: true },
-  type: { type: "string", multiple: true },
-  resource: { type: "string" },
-  namespace: { type: "string" },
-  "service-id": { type: "string" },
-  application: { type: "string" },
-  since: { type: "string" },
-  limit: { type: "string" },
-  timeout: { type: "string" }
-} as const
-
-/**
- * The flags of `demo`.
- *
- * @since 0.2.0
- * @category models
- */
-export const demoFlags = {
-  json: { type: "boolean" },
-  "no-color": { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" }
-} as const
-
-/**
- * Parsed flag values, by flag name.
- *
- * @since 0.2.0
- * @category models
- */
-export type Values = Readonly<Record<string, string | boolean | ReadonlyArray<string> | undefined>>
-
-/**
- * A command's arguments, parsed.
- *
- * @since 0.2.0
- * @category models
- */
-export interface Parsed {
-  readonly values: Values
-  readonly positionals: ReadonlyArray<string>
-}
-
-/**
- * Parses a command's arguments against its flags.
+ * A usage problem as the `UsageError` it is thrown as.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const parseCommand = (
-  command: string,
-  args: ReadonlyArray<string>,
-  flags: NonNullable<ParseArgsConfig["options"]>
-): Parsed => {
-  try {
-    const parsed = parseArgs({ args: [...args], options: flags, allowPositionals: true, strict: true })
-    return { values: parsed.values as Values, positionals: parsed.positionals }
-  } catch (error) {
-    throw usageError((error as Error).message.replace(/\.$/, ""), `Run opstatus ${command} --help`)
-  }
+export const usageErrorOf = (problem: UsageProblem) => usageError(problem.message, problem.hint)
+
+/**
+ * Parses a command's arguments against its flags, or throws a `UsageError`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const parseCommand = (command: string, args: ReadonlyArray<string>, flags: FlagTable): Parsed => {
+  const result = parseFlags(command, args, flags)
+  if ("problem" in result) throw usageErrorOf(result.problem)
+  return result.parsed
+}
+
+/**
+ * Parses the value of a duration flag (`flag` without its dashes), or throws a
+ * `UsageError` naming the flag.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parseDurationFlag = (flag: string, value: string): number => {
+  const checked = checkDuration(flag, value)
+  if ("problem" in checked) throw usageErrorOf(checked.problem)
+  return checked.millis
+}
+
+/**
+ * Parses `--since` (a date, epoch seconds, or a duration ago; see `checkSince`), or throws
+ * a `UsageError`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parseSinceFlag = (value: string, now: number): Date => {
+  const checked = checkSince(value, now)
+  if ("problem" in checked) throw usageErrorOf(checked.problem)
+  return checked.date
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * Durations on the command line: `500ms`, `30s`, `5m`, `1h30m`, `1.5h`, `2d`, or the long
  * forms core accepts (`"5 seconds"`, `"30 minutes"`). A bare number is seconds, as in
- * `timeout(1)` and `sleep(1)`.
+ * `timeout(1)` and `sleep(1)`. Pure and light: what is wrong with a value is returned as a
+ * `UsageProblem`, which `Args` throws as a `UsageError`.
  *
  * @since 0.1.0
  */
-import { usageError } from "./Errors.js"
+import type { UsageProblem } from "./Usage.js"
 
 const unitMillis: Readonly<Record<string, number>> = {
   ms: 1,
@@ -65,39 +66,52 @@ export const parseDurationMillis = (input: string): number | undefined => {
 }
 
 /**
- * Parses the value of a duration flag, or throws a `UsageError` naming the flag.
+ * What a duration is, for hints.
  *
- * @since 0.1.0
+ * @since 0.2.0
+ * @category formatting
+ */
+export const durationHint =
+  'Use a number with a unit, like 500ms, 30s, 5m, 1h30m, or "5 seconds" (a bare number is seconds)'
+
+/**
+ * What is wrong with the value of a duration flag (`flag` without its dashes), or the
+ * duration in milliseconds.
+ *
+ * @since 0.2.0
  * @category constructors
  */
-export const parseDurationFlag = (flag: string, value: string): number => {
+export const checkDuration = (
+  flag: string,
+  value: string
+): { readonly millis: number } | { readonly problem: UsageProblem } => {
   const millis = parseDurationMillis(value)
-  if (millis === undefined) {
-    throw usageError(
-      `--${flag} "${value}" is not a duration`,
-      'Use a number with a unit, like 500ms, 30s, 5m, 1h30m, or "5 seconds" (a bare number is seconds)'
-    )
-  }
-  if (millis <= 0) throw usageError(`--${flag} must be greater than zero`, `Got "${value}"`)
-  return millis
+  if (millis === undefined)
+    return { problem: { message: `--${flag} "${value}" is not a duration`, hint: durationHint } }
+  if (millis <= 0)
+    return { problem: { message: `--${flag} must be greater than zero`, hint: `Got "${value}"` } }
+  return { millis }
 }
 
 /** The smallest bare number `--since` reads as epoch seconds (2001-09-09): below it, seconds ago. */
 const epochSecondsFrom = 1e9
 
 /**
- * Parses `--since`, trying the date forms first: a bare number of at least 10^9 is
+ * Reads `--since`, trying the date forms first: a bare number of at least 10^9 is
  * epoch seconds (`1714566896`); a date (`2024-05-01`, `2024-05-01T12:00:00Z`,
  * `2024-05-01T14:00+02:00`) is that instant, in UTC unless it names an offset; anything
  * else must be a duration ago (`1h`, `30m`, or a bare number of seconds below 10^9).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const parseSinceFlag = (value: string, now: number): Date => {
+export const checkSince = (
+  value: string,
+  now: number
+): { readonly date: Date } | { readonly problem: UsageProblem } => {
   const text = value.trim()
   if (/^\d+(\.\d+)?$/.test(text) && Number(text) >= epochSecondsFrom) {
-    return new Date(Math.round(Number(text) * 1000))
+    return { date: new Date(Math.round(Number(text) * 1000)) }
   }
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     const iso = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
@@ -109,21 +123,25 @@ export const parseSinceFlag = (value: string, now: number): Date => {
         ? Number.NaN
         : Date.parse(iso[2] === undefined ? iso[1]! : `${iso[1]}T${iso[2]}${iso[3] ?? "Z"}`)
     if (!Number.isFinite(millis)) {
-      throw usageError(
-        `--since "${value}" is not a valid date`,
-        "Use a date like 2024-05-01 or 2024-05-01T12:00:00Z"
-      )
+      return {
+        problem: {
+          message: `--since "${value}" is not a valid date`,
+          hint: "Use a date like 2024-05-01 or 2024-05-01T12:00:00Z"
+        }
+      }
     }
-    return new Date(millis)
+    return { date: new Date(millis) }
   }
   const ago = parseDurationMillis(text)
   if (ago === undefined) {
-    throw usageError(
-      `--since "${value}" is neither a duration, a date nor epoch seconds`,
-      "Use a duration ago (1h, 30m), a date (2024-05-01T12:00:00Z) or epoch seconds (1714566896)"
-    )
+    return {
+      problem: {
+        message: `--since "${value}" is neither a duration, a date nor epoch seconds`,
+        hint: "Use a duration ago (1h, 30m), a date (2024-05-01T12:00:00Z) or epoch seconds (1714566896)"
+      }
+    }
   }
-  return new Date(now - ago)
+  return { date: new Date(now - ago) }
 }
 
 /**

@@ -1,11 +1,9 @@
 /**
- * Exit codes, their precedence, and the code each error maps to. Errors are matched by
- * type only: the CLI's own by `_tag`, core's `OpstatusError` by `kind` and reason.
+ * Exit codes and their precedence: plain data, loaded by `--help` and `--version`. The
+ * code each error maps to is `ErrorCodes`'s part.
  *
  * @since 0.2.0
  */
-import { isOpstatusError, type OpstatusErrorReason } from "@opstatus/core"
-import { isCliError } from "./Errors.js"
 
 /**
  * The exit codes, documented in docs/cli.md.
@@ -25,7 +23,14 @@ export const ExitCode = {
   /** Access denied, or the credentials are missing, invalid or expired. */
   access: 4,
   /** Interrupted (SIGINT); `bin.ts` turns it into 143 when stopped by SIGTERM. */
-  interrupted: 130
+  interrupted: 130,
+  /**
+   * Standard output was closed by its reader (`| head -1`): the command stopped writing and
+   * polling, and exits as a shell reports a process killed by SIGPIPE, 128 + 13.
+   */
+  outputClosed: 141,
+  /** Stopped by SIGTERM, 128 + 15 (set by `bin.ts`). */
+  terminated: 143
 } as const
 
 /**
@@ -35,16 +40,18 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
 /**
- * The order in which codes win when several apply: interrupted, then usage, access,
- * timeout, failed, ok. The cause a person must fix first wins: nothing meaningful ran
- * with bad usage, results are unreliable with bad credentials, and a timed-out operation
- * may still fail.
+ * The order in which codes win when several apply: stopped (SIGTERM, Ctrl-C, a closed
+ * output), then usage, access, timeout, failed, ok. The cause a person must fix first
+ * wins: nothing meaningful ran with bad usage, results are unreliable with bad
+ * credentials, and a timed-out operation may still fail.
  *
  * @since 0.1.0
  * @category policies
  */
 export const exitCodePrecedence: ReadonlyArray<ExitCode> = [
+  ExitCode.terminated,
   ExitCode.interrupted,
+  ExitCode.outputClosed,
   ExitCode.usage,
   ExitCode.access,
   ExitCode.timeout,
@@ -64,45 +71,4 @@ export const combineExitCodes = (codes: Iterable<ExitCode>): ExitCode => {
     if (exitCodePrecedence.indexOf(code) < exitCodePrecedence.indexOf(best)) best = code
   }
   return best
-}
-
-const reasonExitCode = (reason: OpstatusErrorReason): ExitCode => {
-  switch (reason.kind) {
-    case "input":
-      return ExitCode.usage
-    case "timeout":
-      return ExitCode.timeout
-    case "aborted":
-      return ExitCode.interrupted
-    case "operation":
-      return ExitCode.failed
-    case "request":
-      return reason._tag === "AccessDenied" || reason._tag === "Unauthenticated"
-        ? ExitCode.access
-        : ExitCode.failed
-  }
-}
-
-/**
- * The exit code an error maps to: input reasons and usage errors 2, denied or
- * unauthenticated requests and missing credentials 4, timeouts 3, aborts 130, anything
- * else (a failed operation, not found, another request error, an unexpected error) 1.
- *
- * @since 0.1.0
- * @category errors
- */
-export const exitCodeOf = (error: unknown): ExitCode => {
-  if (isCliError(error)) {
-    switch (error._tag) {
-      case "UsageError":
-        return ExitCode.usage
-      case "CredentialsError":
-        return ExitCode.access
-      case "DeadlineError":
-        return ExitCode.timeout
-      case "Interrupted":
-        return ExitCode.interrupted
-    }
-  }
-  return isOpstatusError(error) ? reasonExitCode(error.reason) : ExitCode.failed
 }

@@ -5,11 +5,13 @@
  * @since 0.2.0
  */
 import { formatRef, hasReason, type Operation } from "@opstatus/core"
-import { awsFlagsOf, booleanFlag, durationFlag, getFlags, parseCommand, serviceFlag } from "./Args.js"
+import { awsFlagsOf, booleanFlag, durationFlag, parseCommand, serviceFlag } from "./Args.js"
 import { loadAwsSettings, requireProfile, withAws } from "./Aws.js"
 import { formatElapsed } from "./Duration.js"
+import { exitCodeOf } from "./ErrorCodes.js"
 import { DeadlineError } from "./Errors.js"
-import { combineExitCodes, ExitCode, exitCodeOf } from "./ExitCodes.js"
+import { combineExitCodes, ExitCode } from "./ExitCodes.js"
+import { getFlags } from "./Flags.js"
 import { commandHelp } from "./Help.js"
 import { refOfTarget } from "./Input.js"
 import { type CliIo, warnTo } from "./Io.js"

@@ -1,11 +1,12 @@
 /**
  * The help texts. What they say about the services (names, titles, default timings)
- * comes from the services' own declarations.
+ * comes from `Catalog`, the copy of the services' own declarations that a test keeps
+ * equal to them: the help loads neither core, nor an adapter, nor effect.
  *
  * @since 0.1.0
  */
+import { type CatalogEntry, catalog, slugList } from "./Catalog.js"
 import { formatDurationShort } from "./Duration.js"
-import { defaultPolicyOf, services, slugList } from "./Services.js"
 
 /**
  * The CLI's version (kept equal to package.json by a test).
@@ -14,6 +15,15 @@ import { defaultPolicyOf, services, slugList } from "./Services.js"
  * @category formatting
  */
 export const version = "0.1.0"
+
+/**
+ * Where the CLI's documentation is: docs/cli.md of the project, which the package does
+ * not ship.
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const docsUrl = "https://github.com/opstatus/opstatus/blob/main/docs/cli.md"
 
 const flagColumn = 26
 const helpWidth = 90
@@ -37,8 +47,8 @@ const option = (flag: string, description: string): string => {
 }
 
 /** Each service's default of a policy field: `lightsail 30m, servicediscovery 5m, ssm-sap 1h`. */
-const perService = (field: "timeoutMillis" | "minDelayMillis" | "maxDelayMillis"): string =>
-  services.map((info) => `${info.service} ${formatDurationShort(defaultPolicyOf(info)[field])}`).join(", ")
+const perService = (field: keyof CatalogEntry["defaults"]): string =>
+  catalog.map((entry) => `${entry.service} ${formatDurationShort(entry.defaults[field])}`).join(", ")
 
 const awsFlags = `AWS options:
   --region <code>         Region of refs and responses that do not name one
@@ -75,16 +85,59 @@ ${option("--max-delay <duration>", `Longest pause between polls (default per ser
 ${serviceOption}
 Durations: 500ms, 30s, 5m, 1h30m, "5 seconds"; a bare number is seconds.`
 
-const exitCodes = `Exit codes:
-  0    every operation succeeded (without --success: every operation ended)
-  1    an operation did not succeed (with --success), was not found, or the service
-       answered an error
-  2    bad usage: unknown flag, bad ref, duration or query
+const stopped = `  130  interrupted (Ctrl-C)
+  141  standard output was closed by its reader (as in | head -1)
+  143  stopped by SIGTERM`
+
+const precedence = "When several apply the first in this order wins: 130 (143), 141, 2, 4, 3, 1, 0."
+
+const usage = "2    bad usage: an unknown flag, a flag without its value, a bad ref, duration or --service"
+
+const access = "4    access denied, or no valid credentials (an unknown --profile)"
+
+/** Each command's exit codes, in its help. */
+const exitCodesOf = {
+  main: `Exit codes:
+  0    the command did what was asked: wait and watch, every operation ended (failed ones
+       included, unless --success); get, every operation was read; list, the list was read
+  1    with --success, an operation did not succeed (failed, cancelled, an unknown status;
+       for get also still running); with or without it, an operation was not found, or a
+       request to the service failed
+  2    bad usage: an unknown command or flag, a bad ref, duration, filter or query
   3    a wait timed out, or get or list got no answer within --timeout
-  4    access denied, or no valid credentials (an unknown --profile)
-  130  interrupted (Ctrl-C)
-  143  stopped by SIGTERM
-When several apply the first in this order wins: 130 (143), 2, 4, 3, 1, 0.`
+  ${access}
+${stopped}
+${precedence}`,
+  wait: `Exit codes:
+  0    every operation ended: without --success whatever the outcome, with it every one
+       succeeded
+  1    with --success, an operation did not succeed (failed, cancelled, or ended with a
+       status opstatus does not know); with or without it, an operation was not found, or a
+       request to the service failed
+  ${usage}
+  3    the wait timed out (--timeout)
+  ${access}
+${stopped}
+${precedence}`,
+  get: `Exit codes:
+  0    every operation was read (with --success: and every one has succeeded)
+  1    with --success, an operation has not succeeded (failed, cancelled, an unknown
+       status, or still running); with or without it, an operation was not found, or a
+       request to the service failed
+  ${usage}
+  3    a read got no answer within --timeout
+  ${access}
+${stopped}
+${precedence}`,
+  list: `Exit codes:
+  0    the operations were listed (finding none is no error)
+  1    a request to the service failed
+  2    bad usage: an unknown flag, a bad service, filter, duration or --since, no region,
+       ssm-sap without --application, or a query the service rejects
+  3    the list got no answer within --timeout
+  ${access}
+${stopped}`
+} as const
 
 /**
  * The help of the whole command.
@@ -93,7 +146,7 @@ When several apply the first in this order wins: 130 (143), 2, 4, 3, 1, 0.`
  * @category formatting
  */
 export const mainHelp = `opstatus ${version}: wait for AWS asynchronous operations
-(${services.map((info) => info.title).join(", ")})
+(${catalog.map((entry) => entry.title).join(", ")})
 
 Usage:
   opstatus wait [options] <ref...>      Wait until every operation has ended
@@ -110,9 +163,10 @@ Examples:
   opstatus wait --timeout 10m lightsail:us-east-1:1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d
   opstatus list servicediscovery --status failed --since 1h
 
-${exitCodes}
+${exitCodesOf.main}
 
-Run opstatus <command> --help for a command's options. Docs: docs/cli.md.`
+Run opstatus <command> --help for a command's options.
+Docs: ${docsUrl}`
 
 /**
  * Each command's help.
@@ -139,7 +193,9 @@ Examples:
   aws servicediscovery register-instance ... | opstatus wait --success --region us-east-1 -
   opstatus wait --timeout 10m --json ssm-sap:eu-west-1:<operation-id>
 
-${exitCodes}`,
+${exitCodesOf.wait}
+
+Docs: ${docsUrl}#wait`,
   watch: `Usage: opstatus watch [options] <ref...>
 
 Like wait, but shows every change of every operation, including each SSM for SAP step
@@ -153,7 +209,9 @@ ${awsFlags}
 
 ${outputFlags}
 
-${exitCodes}`,
+${exitCodesOf.wait}
+
+Docs: ${docsUrl}#watch`,
   get: `Usage: opstatus get [options] <ref...>
 
 Reads each operation once and prints it.
@@ -169,7 +227,9 @@ ${awsFlags}
 
 ${outputFlags}
 
-${exitCodes}`,
+${exitCodesOf.get}
+
+Docs: ${docsUrl}#get`,
   list: `Usage: opstatus list <service> [options]
 
 Lists a service's operations in one region (--region, AWS_REGION, AWS_DEFAULT_REGION or
@@ -202,7 +262,9 @@ Examples:
   opstatus list servicediscovery --status failed --since 2h
   opstatus list ssm-sap --application my-hana --type START_APPLICATION --json
 
-${exitCodes}`,
+${exitCodesOf.list}
+
+Docs: ${docsUrl}#list-service`,
   demo: `Usage: opstatus demo [options]
 
 Starts a local emulator of Lightsail, Cloud Map and SSM for SAP, starts operations on all
@@ -212,11 +274,14 @@ them. One Cloud Map registration is made to fail on purpose, to show how a failu
 Needs no AWS account and no network.
 
 Exits 0 when everything went as designed (that one failure is expected), 130 when
-interrupted (143 for SIGTERM), and 1 otherwise.
+interrupted (143 for SIGTERM), 141 when standard output was closed by its reader, and 1
+otherwise.
 
 Options:
   --json                  NDJSON events instead of the table
   --no-color              No colour (also NO_COLOR=1); TERM=dumb prints plain lines
   --debug                 Show the stack of an unexpected error
-  -h, --help              Show this help`
+  -h, --help              Show this help
+
+Docs: ${docsUrl}#demo`
 }

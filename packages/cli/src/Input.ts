@@ -33,8 +33,9 @@ import { refsFromResponse as ssmSapRefsFromResponse, ssmSapService } from "@opst
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { slugList } from "./Catalog.js"
 import { usageError } from "./Errors.js"
-import { findService, slugList } from "./Services.js"
+import { findService } from "./Services.js"
 
 /**
  * What one input resolves to: a ref, or a snapshot (Lightsail responses).

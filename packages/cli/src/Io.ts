@@ -51,6 +51,12 @@ export interface CliIo {
   readonly isTTY: boolean
   /** Fires on Ctrl-C: polling stops at once and the command exits 130. */
   readonly signal: AbortSignal
+  /**
+   * Fires when standard output was closed by its reader (a stream reports `EPIPE` after the
+   * write, not from it): the command writes nothing more, stops polling at once and exits
+   * 141. A write that throws `EPIPE` does the same.
+   */
+  readonly outputClosed?: AbortSignal | undefined
   readonly columns?: number | undefined
   readonly rows?: number | undefined
   readonly now?: (() => number) | undefined

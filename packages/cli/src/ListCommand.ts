@@ -19,19 +19,20 @@ import {
   booleanFlag,
   durationFlag,
   listFlag,
-  listFlags,
   parseCommand,
-  stringFlag,
-  type Values
+  parseSinceFlag,
+  stringFlag
 } from "./Args.js"
 import { type Aws, loadAwsSettings, requireProfile, withAws } from "./Aws.js"
-import { formatElapsed, parseSinceFlag } from "./Duration.js"
+import { serviceSlugs } from "./Catalog.js"
+import { formatElapsed } from "./Duration.js"
 import { DeadlineError, usageError } from "./Errors.js"
 import { ExitCode } from "./ExitCodes.js"
+import { listFlags, type Values } from "./Flags.js"
 import { commandHelp } from "./Help.js"
 import { type CliIo, type Warn, warnTo } from "./Io.js"
 import { type ReadOutput, writeOperation, writeReadEnd } from "./Output.js"
-import { parseService, serviceSlugs } from "./Services.js"
+import { parseService } from "./Services.js"
 
 /** How long `list` may take by default (every page). */
 const defaultListTimeoutMillis = 5 * 60_000

@@ -6,8 +6,8 @@
  * @since 0.2.0
  */
 import { isOpstatusError, type OpstatusError, type OpstatusErrorReason } from "@opstatus/core"
+import { slugList } from "./Catalog.js"
 import { isCliError } from "./Errors.js"
-import { slugList } from "./Services.js"
 
 /**
  * The name an error is shown under: the reason of an `OpstatusError` (`WaitTimeout`,
@@ -43,6 +43,9 @@ const reasonHints: {
   Throttled: "The service kept throttling the reads: try again later, or poll less often with --min-delay",
   ServiceUnavailable:
     "Check the endpoint (--endpoint-url, AWS_ENDPOINT_URL) and the network, or try again later",
+  // Core's message already says what to check; this says where the CLI takes each from.
+  EndpointUnreachable:
+    "The region comes from --region (AWS_REGION, the profile), the endpoint from --endpoint-url (AWS_ENDPOINT_URL)",
   // The services' slugs are their IAM prefixes.
   AccessDenied: (error) =>
     `Check that the credentials (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID) may read operations (${error.service ?? "<service>"}:GetOperation)`,

@@ -6,10 +6,10 @@
  * @since 0.1.0
  */
 import { formatRef, isOpstatusError, type Operation, type OperationRef } from "@opstatus/core"
+import { serviceSlugs } from "./Catalog.js"
 import { formatElapsed } from "./Duration.js"
 import { isCliError } from "./Errors.js"
 import { errorName } from "./Messages.js"
-import { serviceSlugs } from "./Services.js"
 
 /**
  * One operation the CLI follows: the last snapshot seen and, when the wait for it ended
@@ -330,11 +330,25 @@ export interface LiveTableOptions {
   readonly width: number
   /** At most this many lines (the terminal's height less a margin). */
   readonly maxLines?: number | undefined
+  /**
+   * The wait was interrupted (Ctrl-C): the rows still running show the interrupted mark
+   * (`interruptedMark`) and say so in their note, instead of a spinner.
+   */
+  readonly interrupted?: boolean | undefined
 }
 
 /**
+ * The mark of a row whose wait was interrupted before the operation ended.
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const interruptedMark = "■"
+
+/**
  * The live table: a header and one row per entry (spinner, service, short ID, type,
- * status, elapsed, note).
+ * status, elapsed, note); once interrupted, the rows still running show
+ * `interruptedMark`.
  *
  * @since 0.1.0
  * @category formatting
@@ -348,14 +362,17 @@ export const renderLiveTable = (entries: ReadonlyArray<Entry>, options: LiveTabl
     const op = entry.operation
     const status = op === undefined || entry.error !== undefined ? state : `${state} (${op.rawStatus || "?"})`
     const end = entry.endedAt ?? options.now
+    const stopped = options.interrupted === true && isActive(entry)
     return [
-      paint(stateIcon(state, options.frame, entry.error === undefined && op?.terminal === true)),
+      stopped
+        ? p.yellow(interruptedMark)
+        : paint(stateIcon(state, options.frame, entry.error === undefined && op?.terminal === true)),
       entry.ref.service,
       shortId(entry.ref.id),
       op?.type ?? "-",
       paint(status),
       formatElapsed(end - entry.startedAt),
-      noteOf(entry)
+      stopped ? "interrupted" : noteOf(entry)
     ]
   })
   const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i]!))))

@@ -68,13 +68,14 @@ export const liveReporter = (out: Writer, options: LiveOptions): Reporter => {
   const width = options.columns !== undefined && options.columns > 0 ? options.columns : 100
   const maxLines = options.rows !== undefined && options.rows > 4 ? options.rows - 2 : undefined
 
-  const draw = () => {
+  const draw = (interrupted = false) => {
     const lines = renderLiveTable(entries, {
       color: options.color,
       frame,
       now: options.now(),
       width,
-      maxLines
+      maxLines,
+      interrupted
     })
     let chunk = drawn > 0 ? `${esc}${drawn}A\r` : ""
     for (const line of lines) chunk += `${esc}2K${line}\n`
@@ -104,7 +105,8 @@ export const liveReporter = (out: Writer, options: LiveOptions): Reporter => {
       if (timer !== undefined) clearInterval(timer)
       timer = undefined
       entries = all
-      draw()
+      // Interrupted: the rows still running get the interrupted mark, not a frozen spinner.
+      draw(summary.interrupted)
       out.write(`${esc}?25h\n${renderSummary(summary, { color: options.color }).join("\n")}\n`)
     }
   }

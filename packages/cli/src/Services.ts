@@ -1,8 +1,8 @@
 /**
  * The services the CLI knows: the three adapters' `ServiceInfo`s, which say each one's
  * slug, title, ID rule, ref hints, default policy and status table. Everything the CLI
- * tells about a service comes from them; only the aliases a person may type are the
- * CLI's own.
+ * does with a service comes from them; the help texts read `Catalog`, a copy of what they
+ * need that a test checks against these declarations.
  *
  * @since 0.2.0
  */
@@ -11,6 +11,7 @@ import { lightsailService } from "@opstatus/lightsail"
 import { serviceDiscoveryService } from "@opstatus/servicediscovery"
 import { ssmSapService } from "@opstatus/ssm-sap"
 import * as Effect from "effect/Effect"
+import { serviceSlugOf, slugList } from "./Catalog.js"
 import { usageError } from "./Errors.js"
 
 /**
@@ -22,44 +23,15 @@ import { usageError } from "./Errors.js"
 export const services: ReadonlyArray<ServiceInfo> = [lightsailService, serviceDiscoveryService, ssmSapService]
 
 /**
- * Their slugs: `lightsail`, `servicediscovery`, `ssm-sap`.
- *
- * @since 0.2.0
- * @category models
- */
-export const serviceSlugs: ReadonlyArray<string> = services.map((info) => info.service)
-
-/**
- * The slugs in words, for messages: `lightsail, servicediscovery or ssm-sap`.
- *
- * @since 0.2.0
- * @category formatting
- */
-export const slugList = (joiner = "or"): string =>
-  serviceSlugs.length < 2
-    ? serviceSlugs.join("")
-    : `${serviceSlugs.slice(0, -1).join(", ")} ${joiner} ${serviceSlugs.at(-1)}`
-
-/** Other names people use for a service. */
-const aliases: ReadonlyArray<readonly [string, ServiceInfo]> = [
-  ["cloudmap", serviceDiscoveryService],
-  ["cloud-map", serviceDiscoveryService],
-  ["service-discovery", serviceDiscoveryService],
-  ["ssmsap", ssmSapService]
-]
-
-const byName = new Map<string, ServiceInfo>([
-  ...services.map((info): [string, ServiceInfo] => [info.service, info]),
-  ...aliases
-])
-
-/**
  * The service of a slug or alias, in any case; `undefined` for a name it does not know.
  *
  * @since 0.2.0
  * @category models
  */
-export const findService = (name: string): ServiceInfo | undefined => byName.get(name.trim().toLowerCase())
+export const findService = (name: string): ServiceInfo | undefined => {
+  const slug = serviceSlugOf(name)
+  return slug === undefined ? undefined : services.find((info) => info.service === slug)
+}
 
 /**
  * Reads a service name given on the command line (`--service`, `list <service>`), or

@@ -17,8 +17,9 @@ import {
   type OperationStatusApi
 } from "@opstatus/core"
 import { formatElapsed } from "./Duration.js"
+import { exitCodeOf } from "./ErrorCodes.js"
 import { usageError } from "./Errors.js"
-import { combineExitCodes, ExitCode, exitCodeOf } from "./ExitCodes.js"
+import { combineExitCodes, ExitCode } from "./ExitCodes.js"
 import { refOfTarget, type Target } from "./Input.js"
 import type { Warn } from "./Io.js"
 import { type Entry, makeEntry, type Summary, summarize } from "./Render.js"

@@ -5,17 +5,10 @@
  *
  * @since 0.2.0
  */
-import {
-  awsFlagsOf,
-  booleanFlag,
-  durationFlag,
-  parseCommand,
-  serviceFlag,
-  type Values,
-  waitFlags
-} from "./Args.js"
+import { awsFlagsOf, booleanFlag, durationFlag, parseCommand, serviceFlag } from "./Args.js"
 import { loadAwsSettings, requireProfile, withAws } from "./Aws.js"
 import { ExitCode } from "./ExitCodes.js"
+import { type Values, waitFlags } from "./Flags.js"
 import { commandHelp } from "./Help.js"
 import { refOfTarget } from "./Input.js"
 import { type CliIo, warnTo } from "./Io.js"

@@ -2,19 +2,26 @@
 /**
  * Entry point of the `opstatus` command: wires `run` to the process. Ctrl-C aborts the
  * run (polling stops at once, the summary is printed, exit 130); a second Ctrl-C exits
- * at once.
+ * at once. Standard output closed by its reader (`| head -1`) ends the run quietly, with
+ * 141 as a shell reports SIGPIPE.
+ *
+ * It loads `Cli` only (argument parsing and the help texts): each command loads what it
+ * needs when it runs.
  */
 import { setMaxListeners } from "node:events"
-import { run } from "./Cli.js"
+import { isOutputClosedError, run } from "./Cli.js"
 
 // The SDK's notice about future Node versions is for developers, not for the command's users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
+const outputClosedCode = 141
 const controller = new AbortController()
 // Every wait and read listens to this one signal.
 setMaxListeners(0, controller.signal)
+const outputClosed = new AbortController()
 let stdinUsed = false
 let stoppedBy: NodeJS.Signals | undefined
+let writeFailure: Error | undefined
 
 const onSignal = (signal: NodeJS.Signals) => {
   if (controller.signal.aborted) process.exit(signal === "SIGTERM" ? 143 : 130)
@@ -23,6 +30,30 @@ const onSignal = (signal: NodeJS.Signals) => {
 }
 process.on("SIGINT", onSignal)
 process.on("SIGTERM", onSignal)
+
+/** The code to exit with: the run's, unless standard output failed (141 when its reader left). */
+let runCode: number | undefined
+const settle = () => {
+  if (runCode === undefined) return
+  if (writeFailure !== undefined) process.exitCode = 1
+  else if (outputClosed.signal.aborted) process.exitCode = outputClosedCode
+  // Stopped by SIGTERM rather than Ctrl-C: the conventional 128 + 15.
+  else process.exitCode = runCode === 130 && stoppedBy === "SIGTERM" ? 143 : runCode
+}
+
+// A write to a closed pipe fails after the fact, as an "error" event: without a listener it
+// would be thrown from the event loop, with a stack trace. It may come after the run ended.
+process.stdout.on("error", (error: Error) => {
+  if (!isOutputClosedError(error) && writeFailure === undefined) {
+    // Not a reader that went away: standard output cannot be written (a full disk).
+    writeFailure = error
+    process.stderr.write(`opstatus: cannot write to standard output: ${error.message}.\n`)
+  }
+  outputClosed.abort()
+  settle()
+})
+// Standard error closed too (2>&1 | head): nothing more can be said.
+process.stderr.on("error", () => {})
 
 run(process.argv.slice(2), {
   stdin: () => {
@@ -35,21 +66,22 @@ run(process.argv.slice(2), {
   isTTY: process.stdout.isTTY === true,
   columns: process.stdout.columns,
   rows: process.stdout.rows,
-  signal: controller.signal
+  signal: controller.signal,
+  outputClosed: outputClosed.signal
 })
   .then(
     (code) => {
-      // Stopped by SIGTERM rather than Ctrl-C: the conventional 128 + 15.
-      process.exitCode = code === 130 && stoppedBy === "SIGTERM" ? 143 : code
+      runCode = code
     },
     (error: unknown) => {
       process.stderr.write(
         `opstatus: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`
       )
-      process.exitCode = 1
+      runCode = 1
     }
   )
   .finally(() => {
+    settle()
     process.off("SIGINT", onSignal)
     process.off("SIGTERM", onSignal)
     if (stdinUsed) process.stdin.destroy()

@@ -57,7 +57,7 @@ describe.concurrent("exit codes", () => {
       expect(run.stderr).not.toMatch(/\n\s+at /)
     }
     expect(runs[0]!.stderr).toContain("Invalid operation reference")
-    expect(runs[1]!.stderr).toContain("Unknown option '--bogus'")
+    expect(runs[1]!.stderr).toContain("unknown option --bogus.")
     expect(runs[1]!.stderr).toContain("Run opstatus wait --help")
     expect(runs[2]!.stderr).toContain('--timeout "soon" is not a duration')
     expect(runs[3]!.stderr).toContain("cannot read (keys: Reservations)")

@@ -2,9 +2,11 @@
  * Bundles the CLI from source once per test run (the workspace packages from their
  * `source` entry, every other package left external at its installed path), so each
  * child process starts in well under a second instead of compiling TypeScript on the
- * fly. One test still runs the command through `node --import tsx` from source.
+ * fly. One test still runs the command through `node --import tsx` from source. Split at
+ * each `import()` as the published build is, so `--help` loads only what it needs there
+ * too.
  */
-import { mkdirSync } from "node:fs"
+import { mkdirSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { build, type Plugin } from "esbuild"
 
@@ -33,10 +35,15 @@ const externalDependencies: Plugin = {
 }
 
 export default async function setup(): Promise<void> {
-  mkdirSync(fileURLToPath(new URL("../build/test/", import.meta.url)), { recursive: true })
+  const outdir = fileURLToPath(new URL("../build/test/", import.meta.url))
+  rmSync(outdir, { recursive: true, force: true })
+  mkdirSync(outdir, { recursive: true })
   await build({
-    entryPoints: [fileURLToPath(new URL("../src/bin.ts", import.meta.url))],
-    outfile: bundlePath,
+    entryPoints: { opstatus: fileURLToPath(new URL("../src/bin.ts", import.meta.url)) },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
+    splitting: true,
     bundle: true,
     platform: "node",
     format: "esm",

@@ -5,8 +5,17 @@
  * failure and exit code.
  */
 import { describe, expect, it } from "vitest"
-import { demoFailure, runDemo, usageError } from "../src/index.js"
-import { type CliResult, emulator, expectExit, explain, fast, jsonLines, runInProcess } from "./helpers.js"
+import { demoFailure, interruptedMark, runDemo, shortId, usageError } from "../src/index.js"
+import {
+  type CliResult,
+  emulator,
+  expectExit,
+  explain,
+  fast,
+  jsonLines,
+  runInProcess,
+  screenOf
+} from "./helpers.js"
 
 const region = "us-east-1"
 
@@ -40,12 +49,14 @@ describe.concurrent("opstatus in-process", () => {
       )
     )
     expect(main!.stdout).toContain("143  stopped by SIGTERM")
-    expect(main!.stdout).toContain("130 (143), 2, 4, 3, 1, 0")
+    expect(main!.stdout).toContain("130 (143), 141, 2, 4, 3, 1, 0")
     expect(get!.stdout).toMatch(/--timeout <duration> +Give up after this long \(default 60s\): exit 3/)
     expect(list!.stdout).toMatch(/AWS_DEFAULT_REGION or\s+the profile's region/)
     expect(list!.stdout).toMatch(/--timeout <duration> +Give up after this long \(default 5m\): exit 3/)
     expect(list!.stdout).toMatch(/epoch seconds \(1714566896/)
-    expect(demo!.stdout).toMatch(/130 when\s+interrupted \(143 for SIGTERM\), and 1 otherwise/)
+    expect(demo!.stdout).toMatch(
+      /130 when\s+interrupted \(143 for SIGTERM\), 141 when standard output was closed by its reader, and 1\s+otherwise/
+    )
   })
 
   it("on a terminal: a coloured table; --no-color and NO_COLOR: no colour; TERM=dumb: plain lines", async (ctx) => {
@@ -108,6 +119,36 @@ describe.concurrent("opstatus in-process", () => {
     expect(result.stdout).toContain(
       `servicediscovery us-east-1 ${op.id} CREATE_NAMESPACE SUCCESS -> succeeded`
     )
+  })
+
+  it("Ctrl-C on a terminal: the rows still running show the interrupted mark, the ended ones theirs", async (ctx) => {
+    const emu = await emulator(ctx)
+    const done = emu.createOperation({ service: "lightsail", type: "CreateInstance", resourceName: "web-1" })
+    emu.transition("lightsail", done.id, "succeeded")
+    // Held running: only Ctrl-C ends its wait.
+    const held = emu.createOperation({ service: "servicediscovery", type: "REGISTER_INSTANCE" })
+    emu.transition("servicediscovery", held.id, "running")
+    const ctrlC = new AbortController()
+    const result = await runInProcess(["wait", ...fast, `lightsail:${region}:${done.id}`, held.id], {
+      env: { ...env(emu), TERM: "xterm" },
+      isTTY: true,
+      signal: ctrlC.signal,
+      // Once the first has ended on screen and the other is running, as a person would press Ctrl-C.
+      onStdout: (_chunk, all) => {
+        if (/✔[^\n]*succeeded/.test(all) && /running \(/.test(all)) ctrlC.abort()
+      }
+    })
+    expectExit(result, 130)
+    explain(result, () => {
+      // As a terminal shows it: a newline also returns the cursor (the pty's onlcr).
+      const screen = screenOf(result.stdout.replace(/\n/g, "\r\n"))
+      const row = (id: string) => screen.find((line) => line.includes(shortId(id))) ?? ""
+      expect(row(held.id)).toMatch(
+        new RegExp(`^${interruptedMark}\\s+servicediscovery\\s.*running \\(.*\\binterrupted$`)
+      )
+      expect(row(done.id)).toMatch(/^✔\s+lightsail\s.*succeeded \(Completed\)/)
+      expect(screen.join("\n")).toMatch(/Interrupted after [\d.]+m?s: 2 operations/)
+    })
   })
 
   it("--debug: the stack of an unexpected error, then its line; without it, the line alone", async () => {

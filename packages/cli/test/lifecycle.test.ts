@@ -112,7 +112,7 @@ describe("every command closes what it opened", () => {
     expectAllClosed(denied, 1)
   })
 
-  it("wait whose view throws (a broken standard output)", async (ctx) => {
+  it("wait whose standard output is closed (a write throws EPIPE): quiet, exit 141", async (ctx) => {
     const emu = await emulator(ctx)
     const op = emu.createOperation({ service: "servicediscovery", durationMs: long })
     const result = await runInProcess(["wait", ...fast, op.id], {
@@ -122,9 +122,24 @@ describe("every command closes what it opened", () => {
         throw Object.assign(new Error("write EPIPE"), { code: "EPIPE" })
       }
     })
-    expectExit(result, 1)
-    expect(result.stderr).toMatch(/^opstatus: unexpected error: write EPIPE\./)
+    // The first write fails: nothing more is written, to either output, and polling stops.
+    expectExit(result, 141)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toBe("")
     expectAllClosed(result, 1)
+
+    // A view that throws anything else is an unexpected error, and still closes everything.
+    opened.length = 0
+    const broken = await runInProcess(["wait", ...fast, op.id], {
+      env: { AWS_ENDPOINT_URL: emu.endpoint, TERM: "xterm" },
+      isTTY: true,
+      onStdout: () => {
+        throw new Error("the view broke")
+      }
+    })
+    expectExit(broken, 1)
+    expect(broken.stderr).toMatch(/^opstatus: unexpected error: the view broke\./)
+    expectAllClosed(broken, 1)
   })
 
   it("wait interrupted by Ctrl-C", async (ctx) => {

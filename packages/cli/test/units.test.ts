@@ -161,6 +161,7 @@ const everyReason: { readonly [Tag in OpstatusErrorReason["_tag"]]: readonly [Op
   OperationNotFound: [requestError("OperationNotFound", failure), 1],
   Throttled: [requestError("Throttled", failure), 1],
   ServiceUnavailable: [requestError("ServiceUnavailable", failure), 1],
+  EndpointUnreachable: [requestError("EndpointUnreachable", failure), 1],
   AccessDenied: [requestError("AccessDenied", failure), 4],
   Unauthenticated: [requestError("Unauthenticated", failure), 4],
   InvalidRequest: [requestError("InvalidRequest", failure), 1],
@@ -232,7 +233,7 @@ describe("exit codes", () => {
     expect(exitCodeOf(token)).toBe(4)
     // A network failure on the way to the provider's endpoint is one.
     const network = credentialsFailure("lightsail", named("Error", { code: "ECONNREFUSED" }))
-    expect(hasReason(network, "ServiceUnavailable")).toBe(true)
+    expect(hasReason(network, "EndpointUnreachable")).toBe(true)
     expect(formatError(missing)).toMatch(
       /^opstatus: lightsail could not authenticate the request: no valid AWS credentials \(CredentialsProviderError\): CredentialsProviderError happened\. Configure credentials: --profile, AWS_PROFILE/
     )
