@@ -12,5 +12,6 @@ export const projects = [
   "packages/bench",
   "packages/cli",
   "packages/opstatus",
+  "packages/docs-check",
   "scripts"
 ]
