@@ -29,7 +29,7 @@ import { refOfTarget, type Target, targetsFromJson } from "./Input.js"
 import { type CliIo, type Warn, type Writer, warnTo } from "./Io.js"
 import { formatDebug, formatError } from "./Messages.js"
 import { stateOf } from "./Render.js"
-import { type Reporter, reporterFor } from "./Reporter.js"
+import { type Reporter, reporterFor, warningsOf } from "./Reporter.js"
 import { runWait, withStatusApi } from "./Wait.js"
 
 /**
@@ -41,7 +41,7 @@ import { runWait, withStatusApi } from "./Wait.js"
 export interface DemoOptions {
   readonly stdout: Writer
   readonly stderr: Writer
-  /** Where warnings go (`opstatus: warning: ...` on standard error). */
+  /** Where warnings go (`opstatus: warning: ...` on standard error) when the reporter takes none. */
   readonly warn: Warn
   readonly signal: AbortSignal
   /** `--json`: the narration goes to standard error, the events to standard output. */
@@ -216,7 +216,7 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
       serviceDiscoverySource({ client: cloudMap, region }),
       ssmSapSource({ client: ssmSap, region })
     ]
-    const result = await withStatusApi({ sources, warn: options.warn }, (api) =>
+    const result = await withStatusApi({ sources, warn: warningsOf(options.reporter, options.warn) }, (api) =>
       runWait({
         api,
         targets,

@@ -112,8 +112,9 @@ ${precedence}`,
   0    every operation ended: without --success whatever the outcome, with it every one
        succeeded
   1    with --success, an operation did not succeed (failed, cancelled, or ended with a
-       status opstatus does not know); with or without it, an operation was not found, or a
-       request to the service failed
+       status opstatus does not know); with or without it, an operation was not found, a
+       request to the service failed, or its endpoint could not be reached (said at once;
+       the wait ends after 15s of trying again)
   ${usage}
   3    the wait timed out (--timeout)
   ${access}

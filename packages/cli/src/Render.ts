@@ -5,7 +5,14 @@
  *
  * @since 0.1.0
  */
-import { formatRef, isOpstatusError, type Operation, type OperationRef } from "@opstatus/core"
+import {
+  formatRef,
+  hasReason,
+  isOpstatusError,
+  type Operation,
+  type OperationRef,
+  type OpstatusError
+} from "@opstatus/core"
 import { serviceSlugs } from "./Catalog.js"
 import { formatElapsed } from "./Duration.js"
 import { isCliError } from "./Errors.js"
@@ -27,6 +34,14 @@ export interface Entry {
   readonly startedAt: number
   /** When the CLI saw it end (epoch ms). */
   endedAt: number | undefined
+  /**
+   * While the operation's endpoint cannot be reached: the error core told the wait with its
+   * `Unreachable` event (an `EndpointUnreachable` reason naming the endpoint and the region).
+   * Cleared when the operation is seen again; the wait ends with it unless the endpoint answers.
+   *
+   * @since 0.2.0
+   */
+  unreachable?: OpstatusError | undefined
 }
 
 /**
@@ -63,6 +78,7 @@ export type EntryState =
   | "not-found"
   | "denied"
   | "invalid"
+  | "unreachable"
   | "error"
 
 /** The order states are listed in. */
@@ -74,6 +90,7 @@ const stateOrder: ReadonlyArray<EntryState> = [
   "not-found",
   "denied",
   "invalid",
+  "unreachable",
   "error",
   "running",
   "pending",
@@ -117,6 +134,8 @@ const errorState = (error: unknown): EntryState => {
     case "AccessDenied":
     case "Unauthenticated":
       return "denied"
+    case "EndpointUnreachable":
+      return "unreachable"
     default:
       return error.kind === "input" ? "invalid" : "error"
   }
@@ -270,6 +289,7 @@ const stateColor = (state: EntryState, p: Palette): ((s: string) => string) => {
     case "not-found":
     case "denied":
     case "invalid":
+    case "unreachable":
     case "error":
       return p.red
     case "cancelled":
@@ -291,6 +311,7 @@ const stateIcon = (state: EntryState, frame: number, ended: boolean): string => 
     case "denied":
     case "invalid":
     case "not-found":
+    case "unreachable":
       return "✖"
     case "timed-out":
       return "⏱"
@@ -346,9 +367,19 @@ export interface LiveTableOptions {
 export const interruptedMark = "■"
 
 /**
+ * What the live table's status column says of an operation still waited on whose endpoint
+ * cannot be reached (`Entry.unreachable`); its note is the error's message.
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const unreachableStatus = "unreachable"
+
+/**
  * The live table: a header and one row per entry (spinner, service, short ID, type,
- * status, elapsed, note); once interrupted, the rows still running show
- * `interruptedMark`.
+ * status, elapsed, note); a row whose endpoint cannot be reached says `unreachable`, with
+ * the error's message as its note, while the wait goes on; once interrupted, the rows still
+ * running show `interruptedMark`.
  *
  * @since 0.1.0
  * @category formatting
@@ -363,16 +394,20 @@ export const renderLiveTable = (entries: ReadonlyArray<Entry>, options: LiveTabl
     const status = op === undefined || entry.error !== undefined ? state : `${state} (${op.rawStatus || "?"})`
     const end = entry.endedAt ?? options.now
     const stopped = options.interrupted === true && isActive(entry)
+    // Still waiting, but its endpoint cannot be reached: said on the row, with the error's message.
+    const unreachable = !stopped && isActive(entry) ? entry.unreachable : undefined
     return [
       stopped
         ? p.yellow(interruptedMark)
-        : paint(stateIcon(state, options.frame, entry.error === undefined && op?.terminal === true)),
+        : unreachable !== undefined
+          ? p.yellow(spinnerFrames[options.frame % spinnerFrames.length]!)
+          : paint(stateIcon(state, options.frame, entry.error === undefined && op?.terminal === true)),
       entry.ref.service,
       shortId(entry.ref.id),
       op?.type ?? "-",
-      paint(status),
+      unreachable !== undefined ? p.yellow(unreachableStatus) : paint(status),
       formatElapsed(end - entry.startedAt),
-      stopped ? "interrupted" : noteOf(entry)
+      stopped ? "interrupted" : unreachable !== undefined ? messageOf(unreachable) : noteOf(entry)
     ]
   })
   const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i]!))))
@@ -635,7 +670,7 @@ export const jsonText = (value: unknown): string =>
 
 /**
  * An error as JSON: its tag, and for an `OpstatusError` its reason and kind, the
- * service's code, message and request ID.
+ * service's code, message and request ID, and the endpoint an `EndpointUnreachable` names.
  *
  * @since 0.1.0
  * @category formatting
@@ -644,6 +679,7 @@ export const errorJson = (error: unknown): Record<string, unknown> => {
   if (!isOpstatusError(error))
     return { _tag: isCliError(error) ? error._tag : "Error", message: messageOf(error) }
   const { code, serviceMessage, requestId } = error
+  const endpoint = hasReason(error, "EndpointUnreachable") ? error.reason.endpoint : undefined
   return {
     _tag: error._tag,
     reason: error.reason._tag,
@@ -651,6 +687,7 @@ export const errorJson = (error: unknown): Record<string, unknown> => {
     message: error.message,
     ...(code === undefined ? {} : { code }),
     ...(serviceMessage === undefined ? {} : { serviceMessage }),
-    ...(requestId === undefined ? {} : { requestId })
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(endpoint === undefined ? {} : { endpoint })
   }
 }

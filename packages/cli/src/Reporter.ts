@@ -1,11 +1,15 @@
 /**
  * The three ways a wait is shown: a live table redrawn in place on a terminal, one plain
- * line per change when the output is not a terminal, and NDJSON events with `--json`.
+ * line per change when the output is not a terminal, and NDJSON events with `--json`. Each
+ * also shows an endpoint that cannot be reached (on the operation's row; as a warning line,
+ * and an `unreachable` event with `--json`), and writes the wait's warnings where they do not
+ * break the live table.
  *
  * @since 0.1.0
  */
-import { formatRef, type Operation, snapshotKey } from "@opstatus/core"
-import { type CliIo, isLive, useColor, type Writer } from "./Io.js"
+import { formatRef, hasReason, type Operation, snapshotKey } from "@opstatus/core"
+import { type CliIo, isLive, useColor, type Warn, type Writer } from "./Io.js"
+import { formatWarning } from "./Messages.js"
 import {
   type Entry,
   errorJson,
@@ -32,6 +36,20 @@ export interface Reporter {
   update(entry: Entry, operation: Operation): void
   /** The wait for an entry ended in an error (already stored in it). */
   fail(entry: Entry): void
+  /**
+   * The entry's endpoint cannot be reached (`entry.unreachable`, already stored in it): the
+   * wait goes on for a short grace, then ends with that error unless the endpoint answers.
+   *
+   * @since 0.2.0
+   */
+  unreachable?(entry: Entry): void
+  /**
+   * A warning of the wait (core's, such as a status opstatus does not know), written as
+   * `opstatus: warning: <message>` on standard error without breaking the view.
+   *
+   * @since 0.2.0
+   */
+  warn?(message: string): void
   /** The end: draws the last state and the summary. */
   finish(entries: ReadonlyArray<Entry>, summary: Summary, exitCode: number): void
 }
@@ -49,9 +67,53 @@ export interface LiveOptions {
   readonly rows?: number | undefined
   /** Redraws at most this often (default 100 ms: ten times a second). */
   readonly intervalMillis?: number | undefined
+  /**
+   * Standard error, for warnings: the table is erased, the warning written, and the table
+   * drawn again below it. Without it, warnings are not shown.
+   */
+  readonly stderr?: Writer | undefined
 }
 
 const esc = "\x1b["
+
+/**
+ * Core says an endpoint cannot be reached twice: to each wait on it (the `Unreachable` event,
+ * whose error names the operation and its region), then once as a warning of its own. A view
+ * that showed the events drops that warning: the first words of both messages name the service
+ * and the endpoint (`lightsail cannot be reached at <endpoint>`).
+ */
+const unreachableEcho = () => {
+  const told = new Set<string>()
+  const lead = (service: string, endpoint: string | undefined) =>
+    `${service} cannot be reached at ${endpoint ?? "its endpoint"}`
+  return {
+    told: (entry: Entry) => {
+      const error = entry.unreachable
+      if (hasReason(error, "EndpointUnreachable")) told.add(lead(error.reason.service, error.reason.endpoint))
+    },
+    isEcho: (message: string) => [...told].some((words) => message.startsWith(words))
+  }
+}
+
+/**
+ * The warning line of an operation whose endpoint cannot be reached: the error's message
+ * (the endpoint, the region, what to check), and that the wait will end with it.
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const unreachableWarning = (entry: Entry): string =>
+  formatWarning(
+    `${entry.unreachable?.message ?? `the endpoint of ${entry.key} cannot be reached`}; trying again for a short while, then the wait ends with this error`
+  )
+
+/** Writes the warning line, unless it is core's echo of an unreachable endpoint already shown. */
+const warner = (stderr: Writer | undefined, echo: ReturnType<typeof unreachableEcho>): Warn => {
+  return (message) => {
+    if (stderr === undefined || echo.isEcho(message)) return
+    stderr.write(`${formatWarning(message)}\n`)
+  }
+}
 
 /**
  * The live table, redrawn in place with ANSI cursor movement at most ten times a second.
@@ -67,6 +129,8 @@ export const liveReporter = (out: Writer, options: LiveOptions): Reporter => {
   let timer: ReturnType<typeof setInterval> | undefined
   const width = options.columns !== undefined && options.columns > 0 ? options.columns : 100
   const maxLines = options.rows !== undefined && options.rows > 4 ? options.rows - 2 : undefined
+  const echo = unreachableEcho()
+  const warn = warner(options.stderr, echo)
 
   const draw = (interrupted = false) => {
     const lines = renderLiveTable(entries, {
@@ -101,12 +165,28 @@ export const liveReporter = (out: Writer, options: LiveOptions): Reporter => {
     fail: () => {
       dirty = true
     },
+    // On the row, with the error's message: no line of its own.
+    unreachable: (entry) => {
+      echo.told(entry)
+      dirty = true
+    },
+    warn: (message) => {
+      if (options.stderr === undefined || echo.isEcho(message)) return
+      // A line between two frames: off the table, the line, the table again below it.
+      if (drawn > 0) out.write(`${esc}${drawn}A\r${esc}J`)
+      const redraw = drawn > 0
+      drawn = 0
+      warn(message)
+      if (redraw) draw()
+    },
     finish: (all, summary) => {
       if (timer !== undefined) clearInterval(timer)
       timer = undefined
       entries = all
       // Interrupted: the rows still running get the interrupted mark, not a frozen spinner.
       draw(summary.interrupted)
+      // The table is final: a later warning goes below the summary.
+      drawn = 0
       out.write(`${esc}?25h\n${renderSummary(summary, { color: options.color }).join("\n")}\n`)
     }
   }
@@ -122,6 +202,8 @@ export interface PlainOptions {
   readonly now: () => number
   /** `watch`: a line for every change (and every new step), not only status changes. */
   readonly everyChange: boolean
+  /** Standard error, for warnings (an endpoint that cannot be reached). Without it, none are shown. */
+  readonly stderr?: Writer | undefined
 }
 
 /**
@@ -134,6 +216,7 @@ export const plainReporter = (out: Writer, options: PlainOptions): Reporter => {
   const printed = new Map<string, string>()
   const steps = new Map<string, number>()
   const at = () => new Date(options.now())
+  const echo = unreachableEcho()
   return {
     start: () => {},
     update: (entry, op) => {
@@ -151,6 +234,11 @@ export const plainReporter = (out: Writer, options: PlainOptions): Reporter => {
     fail: (entry) => {
       out.write(`${formatErrorLine(entry, at())}\n`)
     },
+    unreachable: (entry) => {
+      echo.told(entry)
+      options.stderr?.write(`${unreachableWarning(entry)}\n`)
+    },
+    warn: warner(options.stderr, echo),
     finish: (_all, summary) => {
       out.write(`\n${renderSummary(summary, { color: false }).join("\n")}\n`)
     }
@@ -158,14 +246,20 @@ export const plainReporter = (out: Writer, options: PlainOptions): Reporter => {
 }
 
 /**
- * NDJSON: `{"event":"change","operation":{...}}` per change, `{"event":"error",...}` per
- * failed wait, and `{"event":"done","operations":[...],"summary":{...}}` last.
+ * NDJSON: `{"event":"change","operation":{...}}` per change, `{"event":"unreachable",...}`
+ * when an operation's endpoint cannot be reached (with the warning line on `stderr`),
+ * `{"event":"error",...}` per failed wait, and `{"event":"done","operations":[...],"summary":{...}}`
+ * last.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const jsonReporter = (out: Writer, options: { readonly now: () => number }): Reporter => {
+export const jsonReporter = (
+  out: Writer,
+  options: { readonly now: () => number; readonly stderr?: Writer | undefined }
+): Reporter => {
   const at = () => new Date(options.now()).toISOString()
+  const echo = unreachableEcho()
   return {
     start: () => {},
     update: (_entry, op) => {
@@ -182,6 +276,20 @@ export const jsonReporter = (out: Writer, options: { readonly now: () => number 
         })}\n`
       )
     },
+    unreachable: (entry) => {
+      echo.told(entry)
+      out.write(
+        `${jsonText({
+          event: "unreachable",
+          at: at(),
+          ref: entry.key,
+          ...(entry.operation === undefined ? {} : { operation: operationJson(entry.operation) }),
+          error: errorJson(entry.unreachable)
+        })}\n`
+      )
+      options.stderr?.write(`${unreachableWarning(entry)}\n`)
+    },
+    warn: warner(options.stderr, echo),
     finish: (all, summary, exitCode) => {
       out.write(
         `${jsonText({
@@ -201,7 +309,7 @@ export const jsonReporter = (out: Writer, options: { readonly now: () => number 
 
 /**
  * The view a wait is shown in: NDJSON with `--json`, the live table on a terminal, plain
- * lines otherwise (`everyChange` for `watch`).
+ * lines otherwise (`everyChange` for `watch`); warnings go to standard error.
  *
  * @since 0.2.0
  * @category constructors
@@ -216,14 +324,26 @@ export const reporterFor = (
   }
 ): Reporter => {
   const { now } = options
-  if (options.json) return jsonReporter(io.stdout, { now })
+  const stderr = io.stderr
+  if (options.json) return jsonReporter(io.stdout, { now, stderr })
   if (isLive(io)) {
     return liveReporter(io.stdout, {
       color: useColor(io, options.noColor),
       now,
       columns: io.columns,
-      rows: io.rows
+      rows: io.rows,
+      stderr
     })
   }
-  return plainReporter(io.stdout, { now, everyChange: options.everyChange })
+  return plainReporter(io.stdout, { now, everyChange: options.everyChange, stderr })
 }
+
+/**
+ * Where the wait's warnings go: to the reporter, which writes them without breaking its view,
+ * or, for a reporter that takes none, to `otherwise`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const warningsOf = (reporter: Reporter, otherwise: Warn): Warn =>
+  reporter.warn === undefined ? otherwise : (message) => reporter.warn?.(message)

@@ -14,7 +14,8 @@ import {
   type Operation,
   type OperationRef,
   type OperationSource,
-  type OperationStatusApi
+  type OperationStatusApi,
+  type RefId
 } from "@opstatus/core"
 import { formatElapsed } from "./Duration.js"
 import { exitCodeOf } from "./ErrorCodes.js"
@@ -152,7 +153,8 @@ export const entryExitCode = (entry: Entry, success: boolean): ExitCode => {
 }
 
 /**
- * Waits for every target and reports as it goes.
+ * Waits for every target and reports as it goes: each change, and an endpoint that cannot
+ * be reached (core's `Unreachable` event) as soon as the first answer says so.
  *
  * @since 0.1.0
  * @category waiting
@@ -165,11 +167,13 @@ export const runWait = async (request: WaitRequest): Promise<WaitResult> => {
   )
   const byKey = new Map(entries.map((entry) => [entry.key, entry]))
   let finished = false
-  const find = (op: Operation): Entry | undefined =>
-    byKey.get(formatRef(op.ref)) ??
-    entries.find((e) => e.ref.service === op.ref.service && e.ref.id === op.ref.id)
+  const findRef = (ref: RefId): Entry | undefined =>
+    byKey.get(formatRef(ref)) ?? entries.find((e) => e.ref.service === ref.service && e.ref.id === ref.id)
+  const find = (op: Operation): Entry | undefined => findRef(op.ref)
   const observe = (entry: Entry, op: Operation) => {
     entry.operation = op
+    // Seen again: its endpoint answered.
+    entry.unreachable = undefined
     if (op.terminal && entry.endedAt === undefined) entry.endedAt = now()
   }
   reporter.start(entries)
@@ -190,6 +194,14 @@ export const runWait = async (request: WaitRequest): Promise<WaitResult> => {
         if (entry === undefined) return
         observe(entry, op)
         reporter.update(entry, op)
+      },
+      // The first answer saying the endpoint cannot be reached: shown at once, not after the grace.
+      onEvent: (event) => {
+        if (finished || event._tag !== "Unreachable") return
+        const entry = findRef(event.ref)
+        if (entry === undefined || entry.error !== undefined) return
+        entry.unreachable = event.error
+        reporter.unreachable?.(entry)
       }
     })
     outcomes.forEach((outcome, i) => {

@@ -1,7 +1,8 @@
 /**
  * `opstatus wait` and `opstatus watch`: read the targets, check the timing flags against
  * the services waited on, then wait for every operation at once with the view the output
- * calls for, and exit with the code that wins among the operations'.
+ * calls for (which shows an endpoint that cannot be reached as soon as core says so), and
+ * exit with the code that wins among the operations'.
  *
  * @since 0.2.0
  */
@@ -13,7 +14,7 @@ import { commandHelp } from "./Help.js"
 import { refOfTarget } from "./Input.js"
 import { type CliIo, warnTo } from "./Io.js"
 import { writeErrors } from "./Output.js"
-import { reporterFor } from "./Reporter.js"
+import { reporterFor, warningsOf } from "./Reporter.js"
 import { readTargets } from "./Targets.js"
 import { checkTiming, runWait, type Timing, withStatusApi } from "./Wait.js"
 
@@ -48,22 +49,16 @@ export const waitCommand = async (
   checkTiming(timing, targets.map(refOfTarget))
   requireProfile(settings)
   const success = booleanFlag(values, "success")
+  const reporter = reporterFor(io, {
+    json: booleanFlag(values, "json"),
+    noColor: booleanFlag(values, "no-color"),
+    everyChange: command === "watch",
+    now
+  })
   const result = await withAws(settings, io.env, { includeSteps: command === "watch" }, (aws) =>
-    withStatusApi({ sources: aws.sources, warn: warnTo(io) }, (api) =>
-      runWait({
-        api,
-        targets,
-        success,
-        timing,
-        reporter: reporterFor(io, {
-          json: booleanFlag(values, "json"),
-          noColor: booleanFlag(values, "no-color"),
-          everyChange: command === "watch",
-          now
-        }),
-        signal: io.signal,
-        now
-      })
+    // Core's warnings go through the view, so that they do not break the live table.
+    withStatusApi({ sources: aws.sources, warn: warningsOf(reporter, warnTo(io)) }, (api) =>
+      runWait({ api, targets, success, timing, reporter, signal: io.signal, now })
     )
   )
   if (!result.interrupted) {

@@ -287,6 +287,8 @@ export const runInProcess = async (
     readonly signal?: AbortSignal
     /** Sees each chunk of standard output before it is kept (and may throw, as a broken pipe does). */
     readonly onStdout?: (chunk: string, all: string) => void
+    /** Sees each chunk of standard error before it is kept. */
+    readonly onStderr?: (chunk: string, all: string) => void
   } = {}
 ): Promise<CliResult> => {
   const started = Date.now()
@@ -294,6 +296,7 @@ export const runInProcess = async (
   let stderr = ""
   const stdin = options.stdin
   const onStdout = options.onStdout
+  const onStderr = options.onStderr
   const code = await run(args, {
     stdin:
       typeof stdin === "function"
@@ -307,7 +310,12 @@ export const runInProcess = async (
         stdout += chunk
       }
     },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
+    stderr: {
+      write: (chunk: string) => {
+        onStderr?.(chunk, stderr + chunk)
+        stderr += chunk
+      }
+    },
     env: cliEnv(options.env),
     isTTY: options.isTTY ?? false,
     columns: 160,
