@@ -13,5 +13,6 @@ export const projects = [
   "packages/cli",
   "packages/opstatus",
   "packages/docs-check",
+  "packages/consumer",
   "scripts"
 ]

@@ -423,11 +423,12 @@ describe("an endpoint that cannot be reached", () => {
     const { source, calls } = scriptedSource("servicediscovery", [unreachable()])
     const logs: string[] = []
     const logger = Logger.make(({ message }) => logs.push(String(message)))
-    const events: Array<string> = []
     const r = await runWithClock(
-      Waiter.waitForAll([ref()], { ...fast, timeout: "30 minutes" }).pipe(
-        Effect.provide(Logger.layer([logger]))
-      ),
+      Waiter.waitForAll([ref()], {
+        timeout: "30 minutes",
+        minDelay: "10 seconds",
+        maxDelay: "2 minutes"
+      }).pipe(Effect.provide(Logger.layer([logger]))),
       [source],
       minute
     )
@@ -439,11 +440,36 @@ describe("an endpoint that cannot be reached", () => {
       "cannot be reached at servicediscovery.us-east-1.amazonaws.com in us-east-1"
     )
     expect(outcome.error.ref).toEqual(ref())
-    // Read until 15 s had passed since the first unreachable answer, then no more.
-    expect(calls.at(-1)!).toBeGreaterThanOrEqual(15_000)
-    expect(calls.at(-1)!).toBeLessThan(30_000)
+    // The backoff after 10 s would pass 15 s: read again when the grace ends, not a backoff later; then no more.
+    expect(calls).toEqual([0, 15_000])
     expect(logs.filter((l) => l.includes("cannot be reached"))).toHaveLength(1)
-    expect(events).toEqual([])
+  })
+
+  it("ends when the shortest grace of the waits on it ends", async () => {
+    const { source, calls } = scriptedSource("servicediscovery", [unreachable()])
+    const r = await runWithClock(
+      Effect.all(
+        [
+          Waiter.waitForAll([ref()], { ...fast, unreachableGrace: "40 seconds" }),
+          Waiter.waitForAll([ref()], {
+            timeout: "30 minutes",
+            minDelay: "10 seconds",
+            maxDelay: "2 minutes",
+            unreachableGrace: "3 seconds"
+          })
+        ],
+        { concurrency: "unbounded" }
+      ),
+      [source],
+      2 * minute
+    )
+    if (r._tag !== "Success") throw new Error("waitForAll fails only on inputs it cannot iterate")
+    const [[long], [short]] = r.success
+    expect(long?.ok === false && hasReason(long.error, "EndpointUnreachable")).toBe(true)
+    expect(short?.ok === false && hasReason(short.error, "EndpointUnreachable")).toBe(true)
+    // One entry, read on the faster pace: once exactly when the short grace ends, last when the long one does.
+    expect(calls).toContain(3_000)
+    expect(calls.at(-1)).toBe(40_000)
   })
 
   it("tells each wait through an Unreachable event, and an answer starts the count again", async () => {

@@ -190,7 +190,18 @@ export const acceptFailure = (rs: RoundState, entry: Entry, error: OpstatusError
       )
     }
   }
-  if (signal !== undefined && entry.waiters.size > 0) reschedule(entry, signal, now, rs.rand)
+  if (signal !== undefined && entry.waiters.size > 0) {
+    reschedule(entry, signal, now, rs.rand)
+    // Unreachable: the read that decides lands when the shortest grace ends, not a backoff later.
+    if (entry.unreachableSince !== undefined) {
+      let graceEnd = Number.POSITIVE_INFINITY
+      for (const waiter of entry.waiters) {
+        const grace = waiter.policy.unreachableGraceMillis ?? defaultUnreachableGraceMillis
+        graceEnd = Math.min(graceEnd, entry.unreachableSince + grace)
+      }
+      if (graceEnd < entry.due) entry.due = Math.max(graceEnd, now)
+    }
+  }
 }
 
 /** The last deadline of anyone waiting on these entries: no request need outlive it. */
