@@ -129,7 +129,11 @@ describe("the packed packages, installed with npm outside the workspace", () => 
     const out = await script("responses.mjs", ["srv-consumer", "app-consumer"])
     expect(out.stderr).toBe("")
     expect(out.code).toBe(0)
-    expect(lastJson(out.stdout)).toEqual(["lightsail:succeeded", "servicediscovery:succeeded", "ssm-sap:succeeded"])
+    expect(lastJson(out.stdout)).toEqual([
+      "lightsail:succeeded",
+      "servicediscovery:succeeded",
+      "ssm-sap:succeeded"
+    ])
   }, 120_000)
 
   it("the opstatus command comes with the package", async () => {
@@ -141,29 +145,37 @@ describe("the packed packages, installed with npm outside the workspace", () => 
   it.concurrent.each([
     ["an address that does not resolve", "http://opstatus-consumer.invalid", "opstatus-consumer.invalid"],
     ["a closed port on 127.0.0.1", "closed", "127.0.0.1"]
-  ])("%s: a typed EndpointUnreachable naming the endpoint, well before the timeout", async (_name, endpoint, named) => {
-    let url = endpoint
-    if (endpoint === "closed") {
-      // A port that was open a moment ago and is closed now.
-      const server = createServer()
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-      const { port } = server.address() as { port: number }
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      url = `http://127.0.0.1:${port}`
-    }
-    const out = await script("unreachable.mjs", ["lightsail:us-east-1:0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c"], {
-      AWS_ENDPOINT_URL: url
-    })
-    expect(out.code).toBe(0)
-    const result = lastJson(out.stdout)
-    expect(result).toMatchObject({ typed: true, reason: "EndpointUnreachable" })
-    expect(result.message).toContain(named)
-    expect(result.message).toContain("us-east-1")
-    expect(result.message).toContain("Check the region, the endpoint")
-    // Said after the short bound (15 s of unreachableGrace from the first such answer), not after
-    // Lightsail's 30-minute timeout; the bound here only leaves room for a loaded machine.
-    expect(result.tookMs).toBeGreaterThanOrEqual(15_000)
-    expect(result.tookMs).toBeLessThan(5 * 60_000)
-    console.log(`${_name}: EndpointUnreachable after ${result.tookMs} ms: ${result.message}`)
-  }, 300_000)
+  ])(
+    "%s: a typed EndpointUnreachable naming the endpoint, well before the timeout",
+    async (_name, endpoint, named) => {
+      let url = endpoint
+      if (endpoint === "closed") {
+        // A port that was open a moment ago and is closed now.
+        const server = createServer()
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+        const { port } = server.address() as { port: number }
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        url = `http://127.0.0.1:${port}`
+      }
+      const out = await script(
+        "unreachable.mjs",
+        ["lightsail:us-east-1:0c5b2ee3-4a1d-4c5e-9a8c-1d2e3f4a5b6c"],
+        {
+          AWS_ENDPOINT_URL: url
+        }
+      )
+      expect(out.code).toBe(0)
+      const result = lastJson(out.stdout)
+      expect(result).toMatchObject({ typed: true, reason: "EndpointUnreachable" })
+      expect(result.message).toContain(named)
+      expect(result.message).toContain("us-east-1")
+      expect(result.message).toContain("Check the region, the endpoint")
+      // Said after the short bound (15 s of unreachableGrace from the first such answer), not after
+      // Lightsail's 30-minute timeout; the bound here only leaves room for a loaded machine.
+      expect(result.tookMs).toBeGreaterThanOrEqual(15_000)
+      expect(result.tookMs).toBeLessThan(5 * 60_000)
+      console.log(`${_name}: EndpointUnreachable after ${result.tookMs} ms: ${result.message}`)
+    },
+    300_000
+  )
 })

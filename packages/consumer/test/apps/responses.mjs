@@ -17,14 +17,21 @@ const [instance] = await waitForSuccess(created, quick)
 
 const cloudMap = new ServiceDiscoveryClient({})
 const registered = await cloudMap.send(
-  new RegisterInstanceCommand({ ServiceId: process.argv[2], InstanceId: "i-1", Attributes: { AWS_INSTANCE_IPV4: "10.0.0.1" } })
+  new RegisterInstanceCommand({
+    ServiceId: process.argv[2],
+    InstanceId: "i-1",
+    Attributes: { AWS_INSTANCE_IPV4: "10.0.0.1" }
+  })
 )
 const registration = await waitForSuccess(registered, { ...quick, client: cloudMap })
 
 const ssmSap = new SsmSapHttpClient({
   region: process.env.AWS_REGION,
   endpoint: process.env.AWS_ENDPOINT_URL,
-  credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }
+  credentials: {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY
+  }
 })
 const started = await ssmSap.startApplication({ ApplicationId: process.argv[3] })
 const start = await waitForSuccess(started, { ...quick, client: ssmSap })
