@@ -317,12 +317,13 @@ const nextWake = (lane: Lane): number => {
   let earliest = Number.POSITIVE_INFINITY
   let min = Number.POSITIVE_INFINITY
   // An operation never read yet and due now is not held back by the spacing: a wait that joins a
-  // busy lane reads at once, as a wait on a lane of its own does.
+  // busy lane reads at once, as a wait on a lane of its own does. Nor is one whose endpoint cannot
+  // be reached: its read that decides lands when its grace ends.
   let fresh = Number.POSITIVE_INFINITY
   for (const entry of lane.entries.values()) {
     if (entry.due < earliest) earliest = entry.due
     if (entry.minDelay < min) min = entry.minDelay
-    if (entry.touched < 0 && entry.due < fresh) fresh = entry.due
+    if ((entry.touched < 0 || entry.unreachableSince !== undefined) && entry.due < fresh) fresh = entry.due
   }
   if (canBatch(lane) && lane.entries.size >= 2 && lane.sweepAt < earliest) earliest = lane.sweepAt
   // Rounds are at least the smallest minDelay of the lane's waiters apart.
