@@ -3,7 +3,7 @@
  * after each `<!-- table:NAME -->` marker. Run with `pnpm docs:tables`.
  */
 import { readFileSync, writeFileSync } from "node:fs"
-import { renderStatusTable, type StatusTable } from "../packages/core/src/index.ts"
+import { renderStatusTable, type StatusTable } from "../packages/core/src/AdapterKit.ts"
 import { lightsailStatusTable } from "../packages/lightsail/src/index.ts"
 import { serviceDiscoveryStatusTable } from "../packages/servicediscovery/src/index.ts"
 import { ssmSapEventStatusTable, ssmSapStatusTable } from "../packages/ssm-sap/src/index.ts"

@@ -10,8 +10,8 @@
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers"
-import { awsRegionPattern, type OperationSource, type OpstatusError } from "@opstatus/core"
-import { classifySdkError, requestError } from "@opstatus/core/adapter-kit"
+import type { OperationSource, OpstatusError } from "@opstatus/core"
+import { awsRegionPattern, classifySdkError, requestError } from "@opstatus/core/adapter-kit"
 import { type LightsailQuery, lightsailService, lightsailSource } from "@opstatus/lightsail"
 import {
   type ServiceDiscoveryQuery,

@@ -14,7 +14,6 @@
  * @since 0.1.0
  */
 import {
-  checkRef,
   formatRef,
   hasReason,
   isOperation,
@@ -23,7 +22,7 @@ import {
   type ServiceInfo,
   validateRef
 } from "@opstatus/core"
-import { invalidRef } from "@opstatus/core/adapter-kit"
+import { checkRef, invalidRef } from "@opstatus/core/adapter-kit"
 import { operationsFromResponse } from "@opstatus/lightsail"
 import {
   refFromResponse as cloudMapRefFromResponse,

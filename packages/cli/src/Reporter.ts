@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import { formatRef, hasReason, type Operation, snapshotKey } from "@opstatus/core"
+import { formatRef, hasReason, type Operation } from "@opstatus/core"
+import { snapshotKey } from "@opstatus/core/adapter-kit"
 import { type CliIo, isLive, useColor, type Warn, type Writer } from "./Io.js"
 import { formatWarning } from "./Messages.js"
 import {

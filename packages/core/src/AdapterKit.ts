@@ -14,6 +14,10 @@
  *   checked before the first request;
  * - grouping batch candidates by a ref hint.
  *
+ * Tools built on core (the CLI) find here too what they share with it: the
+ * key that tells two snapshots apart, the region pattern, a ref checked
+ * against a source's rules.
+ *
  * @since 0.2.0
  */
 import * as Cause from "effect/Cause"
@@ -35,6 +39,7 @@ import type {
 import { invalidConfig, invalidRef, malformedResponse, type OpstatusError } from "./OpstatusError.js"
 import { classifySdkError, type ErrorNames } from "./SdkError.js"
 
+export { snapshotKey } from "./Operation.js"
 export {
   invalidConfig,
   invalidQuery,
@@ -45,6 +50,7 @@ export {
   requestError,
   withRef
 } from "./OpstatusError.js"
+export { awsRegionPattern, checkRef } from "./Refs.js"
 export { classifySdkError, describeError, type ErrorNames } from "./SdkError.js"
 export { type MappedStatus, makeStatusMapper, renderStatusTable, type StatusTable } from "./StatusMapping.js"
 

@@ -1,8 +1,9 @@
 /**
  * `@opstatus/core`: the unified operation model, refs, the one error, the
  * engine every wait runs on, its Effect API and its Promise facade. Core
- * names no service: sources (plugins) declare theirs. What adapters build
- * sources with is in `@opstatus/core/adapter-kit`.
+ * names no service: sources (plugins) declare theirs. This is the documented
+ * API; what sources and tools are built with (status tables, ref checks,
+ * snapshot keys) is in `@opstatus/core/adapter-kit`.
  *
  * @since 0.1.0
  */
@@ -21,21 +22,18 @@ export {
   type FleetOptions,
   type FleetSettings,
   type RateLimitOptions,
-  type RoundReport,
-  resolveFleetOptions
+  type RoundReport
 } from "./FleetConfig.js"
-export { decodeFleetState, encodeFleetState, FleetState, FleetStateEntry } from "./FleetState.js"
+export { FleetState, FleetStateEntry } from "./FleetState.js"
 export {
   isOperation,
   Operation,
   OperationErrorInfo,
   OperationResource,
   OperationStatus,
-  OperationStep,
-  snapshotKey,
-  terminalStatuses
+  OperationStep
 } from "./Operation.js"
-export { formatRef, OperationRef, RefId, refIdOf } from "./OperationRef.js"
+export { formatRef, OperationRef, RefId } from "./OperationRef.js"
 export type {
   BatchCandidate,
   BatchRead,
@@ -86,9 +84,8 @@ export {
   type PromiseWaitForAllOptions,
   type PromiseWaitOptions
 } from "./promise.js"
-export { awsRegionPattern, checkRef, parseRef, slugPattern, toRef, validateRef } from "./Refs.js"
-export { makeRegistry, type ResolvedRef, type SourceRegistry } from "./SourceRegistry.js"
-export { type MappedStatus, makeStatusMapper, renderStatusTable, type StatusTable } from "./StatusMapping.js"
+export { parseRef, toRef, validateRef } from "./Refs.js"
+export type { ResolvedRef, SourceRegistry } from "./SourceRegistry.js"
 export {
   get,
   list,
@@ -107,13 +104,4 @@ export {
   type Waitable,
   type WaitOutcome
 } from "./WaitOutcome.js"
-export {
-  type BackoffState,
-  backoffDelay,
-  clampToDeadline,
-  nextDelay,
-  type PollSignal,
-  resolvePolicy,
-  type WaitOptions,
-  WaitPolicy
-} from "./WaitPolicy.js"
+export { resolvePolicy, type WaitOptions, WaitPolicy } from "./WaitPolicy.js"

@@ -15,13 +15,8 @@ import {
   ServiceException,
   UnauthenticatedException
 } from "@aws-sdk/client-lightsail"
-import {
-  createOperationStatus,
-  hasReason,
-  isOpstatusError,
-  type OpstatusError,
-  renderStatusTable
-} from "@opstatus/core"
+import { createOperationStatus, hasReason, isOpstatusError, type OpstatusError } from "@opstatus/core"
+import { renderStatusTable } from "@opstatus/core/adapter-kit"
 import { mockClient } from "aws-sdk-client-mock"
 import { Effect, Stream } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"

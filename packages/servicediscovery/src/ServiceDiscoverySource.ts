@@ -30,7 +30,6 @@ import type {
   Page,
   RefHints,
   ServiceInfo,
-  StatusTable,
   OperationStatus as UnifiedStatus
 } from "@opstatus/core"
 import {
@@ -44,6 +43,7 @@ import {
   type Requester,
   requireRegion,
   type SourceSpec,
+  type StatusTable,
   stringField,
   Wire,
   withRef

@@ -23,14 +23,8 @@ import {
   ServiceNotFound,
   TooManyTagsException
 } from "@aws-sdk/client-servicediscovery"
-import {
-  checkRef,
-  createOperationStatus,
-  isOpstatusError,
-  type OpstatusError,
-  parseRef
-} from "@opstatus/core"
-import { renderStatusTable } from "@opstatus/core/adapter-kit"
+import { createOperationStatus, isOpstatusError, type OpstatusError, parseRef } from "@opstatus/core"
+import { checkRef, renderStatusTable } from "@opstatus/core/adapter-kit"
 import { mockClient } from "aws-sdk-client-mock"
 import { Effect, Stream } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
