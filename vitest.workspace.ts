@@ -14,5 +14,9 @@ export const projects = [
   "packages/opstatus",
   "packages/docs-check",
   "packages/consumer",
+  "packages/reliability/chaos",
+  "packages/reliability/fuzz",
+  "packages/reliability/leaks",
+  "packages/reliability/secrets",
   "scripts"
 ]
