@@ -56,22 +56,35 @@ const serviceOf = (name: string): ServiceName => {
 
 const TARGETS: readonly TransitionTarget[] = ["running", "succeeded", "failed"]
 
+/**
+ * Routes match the documented paths exactly: one segment more (`health/extra`), a trailing slash
+ * (an empty segment), or a dot segment (`..`, `.`, also percent-encoded as `%2e%2e`) is no route
+ * (404). Nothing is normalised, so `scenario/../health` never reaches `health`.
+ */
 const route = async (req: IncomingMessage, sim: Simulation, cap: number): Promise<[number, unknown]> => {
-  const path = (req.url ?? "").split("?")[0]!.slice(ADMIN_PREFIX.length).replace(/\/+$/, "")
+  const path = (req.url ?? "").split("?")[0]!.slice(ADMIN_PREFIX.length)
   const parts = path.split("/").map(decodePart)
   const method = req.method ?? "GET"
-  const key = `${method} ${parts[0] ?? ""}`
+  const noRoute = () => new AdminError(404, `no admin route ${method} ${ADMIN_PREFIX}${path}`)
+  if (parts.some((part) => part === "" || part === "." || part === "..")) throw noRoute()
+  const single = parts.length === 1
+  const key = `${method} ${parts[0]}`
   switch (key) {
     case "GET health":
+      if (!single) break
       return [200, { status: "ok", simulatedNow: sim.clock.now(), timeScale: sim.clock.timeScale() }]
     case "GET metrics":
+      if (!single) break
       return [200, sim.metrics.snapshot()]
     case "POST reset":
+      if (!single) break
       sim.reset()
       return [200, { status: "reset" }]
     case "GET scenario":
+      if (!single) break
       return [200, sim.scenario()]
     case "POST scenario":
+      if (!single) break
       sim.configure(parseScenario(await readJson(req, cap)))
       return [200, sim.scenario()]
     case "POST operations": {
@@ -103,7 +116,7 @@ const route = async (req: IncomingMessage, sim: Simulation, cap: number): Promis
       break
     }
   }
-  throw new AdminError(404, `no admin route ${method} ${ADMIN_PREFIX}${path}`)
+  throw noRoute()
 }
 
 /** Handles one admin request; never throws. */

@@ -5,8 +5,9 @@
  */
 import { readFile } from "node:fs/promises"
 import { parseArgs } from "node:util"
-import { startEmulator } from "./Emulator.js"
-import { parseScenario, type Scenario } from "./Scenario.js"
+import { NonLoopbackHostError, startEmulator } from "./Emulator.js"
+import { isLoopbackHost } from "./internal/loopback.js"
+import { MAX_TIME_SCALE, MIN_TIME_SCALE, parseScenario, type Scenario } from "./Scenario.js"
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_REGION } from "./Simulation.js"
 
 /** Where the command writes and how it learns it must stop. */
@@ -18,7 +19,7 @@ export interface CliIo {
 }
 
 const USAGE =
-  "usage: opstatus-emulator [--port 4566] [--host 127.0.0.1] [--seed 1] [--scenario file.json] [--time-scale N]"
+  "usage: opstatus-emulator [--port 4566] [--host 127.0.0.1 [--allow-remote]] [--seed 1] [--scenario file.json] [--time-scale N]"
 
 /** Waits for SIGINT or SIGTERM, then removes both listeners. */
 export const untilSignal = (): Promise<string> =>
@@ -52,6 +53,7 @@ interface Parsed {
   readonly help: boolean
   readonly port: number
   readonly host: string | undefined
+  readonly allowRemote: boolean
   readonly seed: number | undefined
   readonly timeScale: number | undefined
   readonly scenarioFile: string | undefined
@@ -67,6 +69,7 @@ const parse = (argv: readonly string[]): Parsed => {
       options: {
         port: { type: "string" },
         host: { type: "string" },
+        "allow-remote": { type: "boolean" },
         seed: { type: "string" },
         scenario: { type: "string" },
         "time-scale": { type: "string" },
@@ -81,12 +84,21 @@ const parse = (argv: readonly string[]): Parsed => {
   if (timeScale !== undefined && !(/^(\d+(\.\d*)?|\.\d+)$/.test(timeScale) && Number(timeScale) > 0)) {
     throw new UsageError(`--time-scale must be a positive decimal number, got "${timeScale}"`)
   }
+  if (
+    timeScale !== undefined &&
+    !(Number(timeScale) >= MIN_TIME_SCALE && Number(timeScale) <= MAX_TIME_SCALE)
+  ) {
+    throw new UsageError(
+      `--time-scale must be between ${MIN_TIME_SCALE} and ${MAX_TIME_SCALE}, got "${timeScale}"`
+    )
+  }
   const host = values.host as string | undefined
   if (host === "") throw new UsageError("--host must not be empty")
   return {
     help: values.help === true,
     port: values.port === undefined ? 4566 : integer(values.port as string, "port", 0, 65535),
     host,
+    allowRemote: values["allow-remote"] === true,
     seed:
       values.seed === undefined ? undefined : integer(values.seed as string, "seed", -(2 ** 31), 2 ** 32 - 1),
     timeScale: timeScale === undefined ? undefined : Number(timeScale),
@@ -131,12 +143,26 @@ export const main = async (argv: readonly string[], io: Partial<CliIo> = {}): Pr
       port: args.port,
       scenario,
       ...(args.host !== undefined ? { host: args.host } : {}),
+      ...(args.allowRemote ? { allowRemote: true } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args.timeScale !== undefined ? { timeScale: args.timeScale } : {})
     })
   } catch (error) {
+    if (error instanceof NonLoopbackHostError) {
+      out.stderr(
+        `opstatus-emulator: refusing --host ${error.host}${error.address === undefined ? "" : ` (${error.address})`}: ` +
+          "it is not a loopback address and the emulator has no authentication; add --allow-remote to listen there anyway"
+      )
+      return 2
+    }
     out.stderr(`opstatus-emulator: cannot start: ${(error as Error).message}`)
     return 1
+  }
+  if (args.allowRemote && args.host !== undefined && !isLoopbackHost(args.host)) {
+    out.stderr(
+      `opstatus-emulator: warning: listening on ${emulator.endpoint} with no authentication: ` +
+        "anyone who can reach it can create, force and reset operations and change the scenario"
+    )
   }
   const stopped = out.untilStopped()
   const current = emulator.scenario()

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 import { ADMIN_PREFIX, handleAdminRequest } from "./Admin.js"
 import { handleServiceRequest } from "./Frontend.js"
+import { isLoopbackAddress, isLoopbackHost } from "./internal/loopback.js"
 import type { EmulatorMetrics } from "./Metrics.js"
 import {
   type CreateOperationInput,
@@ -21,8 +22,13 @@ import { type OperationSnapshot, Simulation, type TransitionTarget } from "./Sim
 export interface StartEmulatorOptions {
   /** 0 (the default) picks a free port. */
   readonly port?: number
-  /** Defaults to 127.0.0.1; other interfaces only when given explicitly. */
+  /**
+   * Defaults to 127.0.0.1. A host that is not loopback (`0.0.0.0`, `::`, a LAN address) is
+   * refused with `NonLoopbackHostError` unless `allowRemote` is true: the emulator has no auth.
+   */
   readonly host?: string
+  /** Listen on a host that is not loopback (the emulator has no auth: anyone who reaches it can drive it). */
+  readonly allowRemote?: boolean
   readonly seed?: number
   readonly timeScale?: number
   readonly scenario?: Scenario
@@ -62,6 +68,26 @@ export interface Emulator {
   simulatedNow(): number
 }
 
+/**
+ * Raised by `startEmulator` for a host that is not loopback (`0.0.0.0`, `::`, an empty host, a
+ * LAN address, a name that does not resolve to loopback) unless `allowRemote` is true.
+ */
+export class NonLoopbackHostError extends Error {
+  override readonly name = "NonLoopbackHostError"
+  constructor(
+    /** The host as given. */
+    readonly host: string,
+    /** The address it resolved to, when the name looked like loopback but was not. */
+    readonly address?: string
+  ) {
+    super(
+      `refusing to listen on ${JSON.stringify(host)}${address === undefined ? "" : ` (${address})`}: ` +
+        "it is not a loopback address and the emulator has no authentication; " +
+        "pass allowRemote: true (--allow-remote) to listen there anyway"
+    )
+  }
+}
+
 /** 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
@@ -69,6 +95,9 @@ const formatHost = (host: string): string => (host.includes(":") ? `[${host}]` :
 
 /** Starts an emulator and resolves once it listens. */
 export const startEmulator = async (options: StartEmulatorOptions = {}): Promise<Emulator> => {
+  const host = options.host ?? "127.0.0.1"
+  const allowRemote = options.allowRemote === true
+  if (!allowRemote && !isLoopbackHost(host)) throw new NonLoopbackHostError(host)
   const base = parseScenario(options.scenario ?? {})
   const scenario: Scenario = {
     ...base,
@@ -95,7 +124,6 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
   const server = createServer(onRequest)
   server.on("clientError", (_error, socket) => socket.destroy())
 
-  const host = options.host ?? "127.0.0.1"
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     server.listen(options.port ?? 0, host, () => {
@@ -103,7 +131,13 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
       resolve()
     })
   })
-  const port = (server.address() as AddressInfo).port
+  const { address, port } = server.address() as AddressInfo
+  // `localhost` is resolved by the system: if it named another address, close before serving.
+  if (!allowRemote && !isLoopbackAddress(address)) {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    throw new NonLoopbackHostError(host, address)
+  }
 
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> => {

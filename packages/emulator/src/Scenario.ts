@@ -112,6 +112,19 @@ export class ScenarioError extends Error {
   override readonly name = "ScenarioError"
 }
 
+/**
+ * The smallest time scale a scenario may set: a simulated second per 1,000 real ones (about 17
+ * minutes). Below it the conversion back to real time (`terminalAt`) loses all meaning.
+ */
+export const MIN_TIME_SCALE = 0.001
+
+/**
+ * The largest time scale a scenario may set: a million simulated milliseconds (about 17
+ * minutes) per real millisecond. The repository's own tests go up to it; far beyond it the
+ * simulated clock would leave the range of a date within hours.
+ */
+export const MAX_TIME_SCALE = 1_000_000
+
 /** Default simulated durations per service, loosely after what the services take in practice. */
 export const DEFAULT_DURATIONS: { readonly [S in ServiceName]: Required<Durations> } = {
   lightsail: { queuedMs: [500, 3_000], runningMs: [10_000, 60_000] },
@@ -270,7 +283,7 @@ export const parseScenario = (value: unknown): Scenario => {
     out.seed = value.seed as number
   }
   if (value.timeScale !== undefined) {
-    out.timeScale = number(value.timeScale, "scenario.timeScale", Number.MIN_VALUE)
+    out.timeScale = number(value.timeScale, "scenario.timeScale", MIN_TIME_SCALE, MAX_TIME_SCALE)
   }
   if (value.services !== undefined) {
     if (!isObject(value.services)) return fail("scenario.services", "expected an object")

@@ -8,6 +8,7 @@ export { CLOUD_MAP_FAILURES } from "./CloudMap.js"
 export {
   DEFAULT_MAX_BODY_BYTES,
   type Emulator,
+  NonLoopbackHostError,
   type StartEmulatorOptions,
   startEmulator
 } from "./Emulator.js"
@@ -20,6 +21,8 @@ export {
   DEFAULT_DURATIONS,
   type Durations,
   type Faults,
+  MAX_TIME_SCALE,
+  MIN_TIME_SCALE,
   mergeScenario,
   parseCreateOperationInput,
   parseScenario,

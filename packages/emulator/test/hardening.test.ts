@@ -1,12 +1,25 @@
 /**
  * What a hostile or broken client can send: strings that name Object.prototype members where
  * the emulator looks things up (credential scope regions, targets, paths, operation types,
- * scenario keys), bodies over the cap, malformed admin paths; and that configure() keeps the
- * rate-limit buckets as they are.
+ * scenario keys), bodies over the cap, malformed admin paths and admin paths with extra, empty
+ * or dot segments; that configure() keeps the rate-limit buckets as they are; that a host
+ * that is not loopback is refused unless allowed; and that the time scale is bounded, so the
+ * simulated clock stays finite.
  */
 import { request } from "node:http"
 import { describe, expect, it } from "vitest"
-import { type Emulator, parseScenario, ScenarioError } from "../src/index.js"
+import {
+  type Emulator,
+  MAX_TIME_SCALE,
+  MIN_TIME_SCALE,
+  main,
+  NonLoopbackHostError,
+  parseScenario,
+  ScenarioError,
+  startEmulator
+} from "../src/index.js"
+import { isLoopbackHost } from "../src/internal/loopback.js"
+import { MAX_SIMULATED_MS, SimClock } from "../src/internal/simClock.js"
 import { lightsail, ManualClock, rejection, ssmSap, start } from "./helpers.js"
 
 /** A SigV4-shaped Authorization header (the emulator reads the scope, never the signature). */
@@ -211,5 +224,252 @@ describe("rate limits", () => {
     // reset() restarts the buckets, as documented.
     emulator.reset()
     await client.getOperations({})
+  })
+})
+
+/** A request with the path sent verbatim (fetch would resolve `..` and `%2e%2e` before sending). */
+const raw = (emulator: Emulator, method: string, path: string, body?: string) =>
+  new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const req = request(`${emulator.endpoint}/`, { method, path }, (res) => {
+      let text = ""
+      res.setEncoding("utf8")
+      res.on("data", (chunk: string) => {
+        text += chunk
+      })
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+      res.on("error", reject)
+    })
+    req.on("error", reject)
+    req.end(body)
+  })
+
+describe("admin routes", () => {
+  it("answer only their exact path: extra, empty and dot segments, encoded or not, are 404", async () => {
+    const emulator = await start()
+    const op = emulator.createOperation({ service: "lightsail" })
+    const notFound: Array<[string, string]> = [
+      ["GET", "/_emulator/health/extra"],
+      ["GET", "/_emulator/health/"],
+      ["GET", "/_emulator/health//"],
+      ["GET", "/_emulator//health"],
+      ["GET", "/_emulator/./health"],
+      ["GET", "/_emulator/health/."],
+      ["GET", "/_emulator/scenario/../health"],
+      ["GET", "/_emulator/scenario/%2e%2e/health"],
+      ["GET", "/_emulator/scenario/%2E%2E/health"],
+      ["GET", "/_emulator/scenario/.%2e/health"],
+      ["GET", "/_emulator/%2e/health"],
+      ["GET", "/_emulator/health%2fextra"],
+      ["GET", "/_emulator/metrics/x"],
+      ["GET", "/_emulator/scenario/"],
+      ["GET", "/_emulator/scenario/x"],
+      ["POST", "/_emulator/scenario/x"],
+      ["POST", "/_emulator/reset/"],
+      ["POST", "/_emulator/reset/now"],
+      ["POST", "/_emulator/operations/"],
+      ["GET", `/_emulator/operations/lightsail/${op.id}/`],
+      ["GET", `/_emulator/operations/lightsail/${op.id}/extra`],
+      ["GET", `/_emulator/operations/lightsail/x/../${op.id}`],
+      ["GET", `/_emulator/operations/lightsail/x/%2e%2e/${op.id}`],
+      ["POST", `/_emulator/operations/lightsail/${op.id}/transition/`],
+      ["POST", `/_emulator/operations/lightsail/${op.id}/transition/extra`],
+      ["GET", "/_emulator/"]
+    ]
+    for (const [method, path] of notFound) {
+      const answer = await raw(emulator, method, path, method === "POST" ? '{"to":"failed"}' : undefined)
+      expect(answer.status, `${method} ${path}`).toBe(404)
+      expect(answer.body.error, `${method} ${path}`).toMatch(/^no admin route /)
+    }
+    // Nothing was reset, configured or forced on the way.
+    expect(emulator.scenario()).toEqual({})
+    expect((await raw(emulator, "GET", `/_emulator/operations/lightsail/${op.id}`)).body.wire.status).toBe(
+      "NotStarted"
+    )
+    // The exact paths still answer, with or without a query.
+    expect((await raw(emulator, "GET", "/_emulator/health")).status).toBe(200)
+    expect((await raw(emulator, "GET", "/_emulator/health?verbose=1")).status).toBe(200)
+    expect((await raw(emulator, "GET", "/_emulator/scenario")).status).toBe(200)
+  })
+})
+
+describe("listening address", () => {
+  it("counts 127.0.0.0/8, ::1 in any spelling and localhost as loopback, and nothing else", () => {
+    const loopback = [
+      "127.0.0.1",
+      "127.1.2.3",
+      "127.255.255.254",
+      "::1",
+      "0:0:0:0:0:0:0:1",
+      "::ffff:127.0.0.1"
+    ]
+    for (const host of [...loopback, "localhost", "LOCALHOST", "localhost."]) {
+      expect(isLoopbackHost(host), host).toBe(true)
+    }
+    const remote = [
+      "0.0.0.0",
+      "::",
+      "",
+      "10.0.0.1",
+      "192.168.1.10",
+      "128.0.0.1",
+      "::2",
+      "::ffff:10.0.0.1",
+      "example.com",
+      "localhost.example.com",
+      "127.0.0.1.nip.io",
+      "[::1]"
+    ]
+    for (const host of remote) expect(isLoopbackHost(host), host).toBe(false)
+  })
+
+  it("refuses a host that is not loopback with NonLoopbackHostError naming it, unless allowRemote", async () => {
+    for (const host of ["0.0.0.0", "::", "", "192.0.2.1", "example.com"]) {
+      const error = await rejection(startEmulator({ port: 0, host }))
+      expect(error, host).toBeInstanceOf(NonLoopbackHostError)
+      expect(error.name).toBe("NonLoopbackHostError")
+      expect(error.host).toBe(host)
+      expect(error.message).toContain(`refusing to listen on ${JSON.stringify(host)}`)
+      expect(error.message).toMatch(/allowRemote: true \(--allow-remote\)/)
+    }
+    // Loopback hosts need nothing more; 0.0.0.0 listens once allowed (and answers on loopback).
+    for (const host of ["127.0.0.1", "localhost"]) {
+      const emulator = await start({ host })
+      expect((await fetch(`${emulator.endpoint}/_emulator/health`)).status, host).toBe(200)
+    }
+    const open = await start({ host: "0.0.0.0", allowRemote: true })
+    expect(open.endpoint).toBe(`http://0.0.0.0:${open.port}`)
+    expect((await fetch(`http://127.0.0.1:${open.port}/_emulator/health`)).status).toBe(200)
+  })
+
+  it("opstatus-emulator: --host 0.0.0.0 exits 2 naming the host; with --allow-remote it listens and warns", async () => {
+    const lines = () => {
+      const out: string[] = []
+      const err: string[] = []
+      let stop: (signal: string) => void = () => {}
+      const stopped = new Promise<string>((resolve) => {
+        stop = resolve
+      })
+      const io = {
+        stdout: (l: string) => {
+          out.push(l)
+        },
+        stderr: (l: string) => {
+          err.push(l)
+        },
+        untilStopped: () => stopped
+      }
+      return { out, err, io, stop }
+    }
+    for (const host of ["0.0.0.0", "::", "192.0.2.1"]) {
+      const refused = lines()
+      expect(await main(["--port", "0", "--host", host], refused.io), host).toBe(2)
+      expect(refused.out).toEqual([])
+      expect(refused.err).toEqual([
+        `opstatus-emulator: refusing --host ${host}: it is not a loopback address and the emulator has no authentication; add --allow-remote to listen there anyway`
+      ])
+    }
+    const allowed = lines()
+    const exit = main(["--port", "0", "--host", "0.0.0.0", "--allow-remote"], allowed.io)
+    // main writes its lines right after it listens, then waits for the stop: the first
+    // awaited stop signal resolves only once those lines are out.
+    allowed.stop("SIGTERM")
+    expect(await exit).toBe(0)
+    expect(allowed.out[0]).toMatch(/^opstatus-emulator listening on http:\/\/0\.0\.0\.0:\d+ /)
+    expect(allowed.err).toEqual([
+      expect.stringMatching(
+        /^opstatus-emulator: warning: listening on http:\/\/0\.0\.0\.0:\d+ with no authentication: /
+      )
+    ])
+    const local = lines()
+    const localExit = main(["--port", "0", "--host", "localhost"], local.io)
+    local.stop("SIGTERM")
+    expect(await localExit).toBe(0)
+    expect(local.err).toEqual([])
+  })
+})
+
+describe("time scale", () => {
+  it("is bounded to [MIN_TIME_SCALE, MAX_TIME_SCALE]; the rest is a ScenarioError naming the setting", async () => {
+    expect([MIN_TIME_SCALE, MAX_TIME_SCALE]).toEqual([0.001, 1_000_000])
+    const bad = [
+      1e308,
+      Number.MAX_VALUE,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+      0,
+      -1,
+      Number.MIN_VALUE,
+      1e-4,
+      1_000_001,
+      "60"
+    ]
+    for (const timeScale of bad) {
+      expect(() => parseScenario({ timeScale }), String(timeScale)).toThrow(ScenarioError)
+      expect(() => parseScenario({ timeScale }), String(timeScale)).toThrow(
+        /^scenario\.timeScale: expected a number in \[0\.001, 1000000\]$/
+      )
+    }
+    for (const timeScale of [MIN_TIME_SCALE, 0.5, 1, 60, 100_000, MAX_TIME_SCALE]) {
+      expect(parseScenario({ timeScale }).timeScale).toBe(timeScale)
+    }
+    // Every way in: startEmulator, configure, the admin surface, the command line.
+    expect(await rejection(startEmulator({ timeScale: 1e308 }))).toBeInstanceOf(ScenarioError)
+    expect(await rejection(startEmulator({ scenario: { timeScale: 1e308 } }))).toBeInstanceOf(ScenarioError)
+    const emulator = await start({ timeScale: 60 })
+    expect(() => emulator.configure({ timeScale: 1e308 })).toThrow(ScenarioError)
+    const posted = await raw(emulator, "POST", "/_emulator/scenario", '{"timeScale":1e308}')
+    expect(posted.status).toBe(400)
+    expect(posted.body.error).toMatch(/scenario\.timeScale/)
+    const health = await raw(emulator, "GET", "/_emulator/health")
+    expect(health.body.timeScale).toBe(60)
+    for (const flag of ["1000001", `1${"0".repeat(400)}`, "0.0001"]) {
+      const err: string[] = []
+      const code = await main(["--port", "0", "--time-scale", flag], {
+        stdout: () => {},
+        stderr: (l) => {
+          err.push(l)
+        },
+        untilStopped: () => new Promise(() => {})
+      })
+      expect(code, flag).toBe(2)
+      expect(err).toEqual([
+        `opstatus-emulator: --time-scale must be between 0.001 and 1000000, got "${flag}"`
+      ])
+    }
+  })
+
+  it("keeps the simulated clock finite: it stops at the end of year 9999, whatever the real clock does", async () => {
+    const clock = new ManualClock()
+    const emulator = await start({ now: clock.now, timeScale: MAX_TIME_SCALE })
+    const op = emulator.createOperation({ service: "lightsail", type: "AllocateStaticIp", durationMs: 1_000 })
+    clock.advance(1e15)
+    expect(emulator.simulatedNow()).toBe(MAX_SIMULATED_MS)
+    const health = await raw(emulator, "GET", "/_emulator/health")
+    expect(health.body.simulatedNow).toBe(MAX_SIMULATED_MS)
+    // The operation ended, and is read with finite timestamps.
+    const read = await lightsail(emulator).getOperation({ operationId: op.id })
+    expect(read.operation?.status).toBe("Succeeded")
+    expect(Number.isFinite(read.operation?.createdAt?.getTime())).toBe(true)
+    expect(Number.isFinite(emulator.terminalAt("lightsail", op.id))).toBe(true)
+    // A change of scale there re-anchors at the bound, still finite.
+    emulator.configure({ timeScale: 1 })
+    clock.advance(1_000)
+    expect(emulator.simulatedNow()).toBe(MAX_SIMULATED_MS)
+
+    // The clock itself, at scales no scenario may set, and with a real clock gone wrong.
+    let real = 1_700_000_000_000
+    const huge = new SimClock(() => real, Number.MAX_VALUE)
+    real += 1
+    expect(huge.now()).toBe(MAX_SIMULATED_MS)
+    real = Infinity
+    expect(Number.isFinite(huge.now())).toBe(true)
+    real = Number.NaN
+    expect(Number.isFinite(huge.now())).toBe(true)
+    const backwards = new SimClock(() => real, Number.MAX_VALUE)
+    real = 1_700_000_000_000
+    expect(Number.isFinite(backwards.now())).toBe(true)
+    real = -1e300
+    expect(new SimClock(() => real, 1).now()).toBe(-MAX_SIMULATED_MS)
   })
 })

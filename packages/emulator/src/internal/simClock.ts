@@ -2,7 +2,17 @@
  * The simulated AWS clock: real time (from an injectable source) scaled by `timeScale` around an
  * anchor, so one real second can stand for a minute of AWS time. Also maps simulated instants back
  * to real ones, which the benchmark needs to measure detection lag.
+ *
+ * Simulated time never leaves [-MAX_SIMULATED_MS, MAX_SIMULATED_MS] (the end of year 9999): it
+ * stops there rather than run into numbers no date can hold, or Infinity.
  */
+
+/** 9999-12-31T23:59:59.999Z: the last instant the simulated clock reaches. */
+export const MAX_SIMULATED_MS = 253_402_300_799_999
+
+/** A simulated instant within the clock's range; NaN (from a broken injected clock) becomes `fallback`. */
+const bound = (t: number, fallback: number): number =>
+  Number.isNaN(t) ? fallback : Math.min(MAX_SIMULATED_MS, Math.max(-MAX_SIMULATED_MS, t))
 
 /** Scaled time. All simulated values are epoch milliseconds. */
 export class SimClock {
@@ -14,7 +24,7 @@ export class SimClock {
     private scale: number
   ) {
     this.anchorReal = realNow()
-    this.anchorSim = this.anchorReal
+    this.anchorSim = bound(this.anchorReal, 0)
   }
 
   /** The current real time, in the injected clock's milliseconds. */
@@ -22,14 +32,14 @@ export class SimClock {
     return this.realNow()
   }
 
-  /** The current simulated time in whole epoch milliseconds. */
+  /** The current simulated time in whole epoch milliseconds; always finite. */
   now(): number {
-    return Math.round(this.anchorSim + (this.realNow() - this.anchorReal) * this.scale)
+    return Math.round(bound(this.anchorSim + (this.realNow() - this.anchorReal) * this.scale, this.anchorSim))
   }
 
   /** The real instant at which the simulated instant `sim` happens (or happened). */
   toReal(sim: number): number {
-    return this.anchorReal + (sim - this.anchorSim) / this.scale
+    return this.anchorReal + (bound(sim, this.anchorSim) - this.anchorSim) / this.scale
   }
 
   /** The current time scale. */
