@@ -18,13 +18,16 @@
  * Every reason carries the service and the ref where there is one, and the
  * service's own code, message and request ID where AWS gave them. None
  * carries the SDK error, its request or credentials: only strings read from
- * the error's name, message and metadata.
+ * the error's name, message and metadata, where a session token or a
+ * signature the service quoted back reads `<redacted>` (the access key ID,
+ * which AWS itself prints, stays).
  *
  * @since 0.2.0
  */
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { redactCredentials } from "./internal/redact.js"
 import { Operation } from "./Operation.js"
 import { formatRef, RefId } from "./OperationRef.js"
 
@@ -49,7 +52,7 @@ const RequestFields = {
   ref: Schema.optionalKey(RefId),
   /** The service's own error code (the SDK error's name), or the network error code. */
   code: Schema.String,
-  /** The service's own message, verbatim. */
+  /** The service's own message, verbatim but for credentials it quotes (`<redacted>`). */
   serviceMessage: Schema.String,
   requestId: Schema.optionalKey(Schema.String),
   httpStatus: Schema.optionalKey(Schema.Number),
@@ -372,7 +375,7 @@ export class OperationFailed extends Schema.TaggedError<OperationFailed>()("Oper
   operation: Operation,
   /** The service's own error code for the operation, where it gives one. */
   code: Schema.optionalKey(Schema.String),
-  /** The service's own message for the failure, verbatim (the raw status when it gave none). */
+  /** The service's own message for the failure, verbatim but for credentials it quotes (the raw status when it gave none). */
   serviceMessage: Schema.String,
   /** The request ID of the answer that reported the failure. */
   requestId: Schema.optionalKey(Schema.String),
@@ -510,7 +513,7 @@ export class OpstatusError extends Schema.TaggedError<OpstatusError>()("Opstatus
     return "code" in this.reason ? this.reason.code : undefined
   }
 
-  /** The service's own message, verbatim. */
+  /** The service's own message, verbatim but for credentials it quotes (`<redacted>`). */
   get serviceMessage(): string | undefined {
     return "serviceMessage" in this.reason ? this.reason.serviceMessage : undefined
   }
@@ -629,13 +632,21 @@ const requestMessage = (tag: RequestReasonTag, f: RequestFailure): string => {
 }
 
 /**
- * The error of one failed request, with the standard message.
+ * The error of one failed request, with the standard message. What the
+ * service said is kept verbatim but for credentials it quotes back (a
+ * session token, a signature): those read `<redacted>`.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const requestError = (tag: RequestReasonTag, failure: RequestFailure): OpstatusError => {
+export const requestError = (tag: RequestReasonTag, given: RequestFailure): OpstatusError => {
   const Reason = requestClasses[tag]
+  const failure: RequestFailure = {
+    ...given,
+    code: redactCredentials(given.code),
+    serviceMessage: redactCredentials(given.serviceMessage),
+    requestId: given.requestId === undefined ? undefined : redactCredentials(given.requestId)
+  }
   return new OpstatusError({
     reason: new Reason({
       service: failure.service,
@@ -766,8 +777,8 @@ export const waitAborted = (message: string, ref?: RefId): OpstatusError =>
  */
 export const operationFailed = (op: Operation): OpstatusError => {
   const code = op.error?.code
-  const serviceMessage = op.error?.message ?? `the operation ended ${op.rawStatus}`
-  const detail = op.error === undefined ? "" : `: ${code === undefined ? "" : `${code}: `}${op.error.message}`
+  const serviceMessage = redactCredentials(op.error?.message ?? `the operation ended ${op.rawStatus}`)
+  const detail = op.error === undefined ? "" : `: ${code === undefined ? "" : `${code}: `}${serviceMessage}`
   return new OpstatusError({
     reason: new OperationFailed({
       service: op.ref.service,
