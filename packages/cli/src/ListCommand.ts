@@ -7,7 +7,7 @@
  */
 import { list, type Operation, OperationStatus, type OpstatusError, type ServiceInfo } from "@opstatus/core"
 import { lightsailService } from "@opstatus/lightsail"
-import { serviceDiscoveryService } from "@opstatus/servicediscovery"
+import { serviceDiscoveryService, windowSlackAfterMillis } from "@opstatus/servicediscovery"
 import { ssmSapService } from "@opstatus/ssm-sap"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -129,10 +129,11 @@ const listOf = (aws: Aws, region: string, request: ListRequest): Stream.Stream<O
       ...(since === undefined
         ? {}
         : {
-            // Cloud Map compares whole epoch seconds: round "now" up, or what changed this second is lost.
+            // "Since then" has no end, but BETWEEN needs one: the adapter's generous slack after now,
+            // so an operation that changes while the list runs (or on a clock ahead of ours) still shows.
             updatedBetween: [
               since,
-              new Date(Math.ceil(Math.max(started, since.getTime()) / 1000) * 1000)
+              new Date(Math.max(started, since.getTime()) + windowSlackAfterMillis)
             ] as const
           })
     })

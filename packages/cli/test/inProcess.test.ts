@@ -274,6 +274,18 @@ describe.concurrent("opstatus in-process", () => {
     for (const run of runs) expectExit(run, 0)
     expect(runs.map(ids)).toEqual([[web.id], [web.id], [], [], [ns.id], [], [sap.id], []])
   })
+
+  it("list --since: a Cloud Map operation updated after the command started still shows", async (ctx) => {
+    // The service's clock runs ten minutes ahead of ours, so every update date is "after now" here:
+    // the window's end is generous, never the moment the command started.
+    const emu = await emulator(ctx, { scenario: quick, now: () => Date.now() + 600_000 })
+    const ns = emu.createOperation({ service: "servicediscovery", type: "CREATE_NAMESPACE" })
+    emu.transition("servicediscovery", ns.id, "succeeded")
+    const run = await runInProcess(["list", "servicediscovery", "--since", "1h", "--json"], { env: env(emu) })
+    expectExit(run, 0)
+    const listed = jsonLines(run.stdout).filter((e) => e.event === "operation")
+    expect(listed.map((e) => [e.operation.ref.id, e.operation.status])).toEqual([[ns.id, "succeeded"]])
+  })
 })
 
 /** The demo's options, its output collected. */
