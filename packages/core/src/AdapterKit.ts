@@ -409,22 +409,28 @@ export const groupBy = (
 /**
  * A `Date` from what a timestamp may be: a `Date` (the SDK), epoch seconds
  * or an ISO string (the AWS CLI's JSON output); anything else is nothing.
+ * It never throws, whatever it is given.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const toDate = (value: unknown): Date | undefined => {
-  const date =
-    value instanceof Date
-      ? value
-      : typeof value === "number"
-        ? new Date(value * 1000)
-        : typeof value === "string" && value.trim() !== ""
-          ? Number.isFinite(Number(value))
-            ? new Date(Number(value) * 1000)
-            : new Date(value)
-          : undefined
-  return date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined
+  try {
+    const date =
+      value instanceof Date
+        ? value
+        : typeof value === "number"
+          ? new Date(value * 1000)
+          : typeof value === "string" && value.trim() !== ""
+            ? Number.isFinite(Number(value))
+              ? new Date(Number(value) * 1000)
+              : new Date(value)
+            : undefined
+    return date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined
+  } catch {
+    // A proxy whose prototype cannot be read, or a Date-like that is no Date: nothing.
+    return undefined
+  }
 }
 
 /**
