@@ -208,9 +208,16 @@ const present = <A>(items: ReadonlyArray<A | null> | null | undefined): Array<A>
 
 /** `Properties`, without its `null` values. */
 const propertiesOf = (u: unknown): Record<string, string> | undefined => {
-  if (!isObject(u) || Array.isArray(u)) return undefined
-  const entries = Object.entries(u).filter((entry): entry is [string, string] => typeof entry[1] === "string")
-  return entries.length === 0 ? undefined : Object.fromEntries(entries)
+  try {
+    if (!isObject(u) || Array.isArray(u)) return undefined
+    const entries = Object.entries(u).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string"
+    )
+    return entries.length === 0 ? undefined : Object.fromEntries(entries)
+  } catch {
+    // A map whose keys or values cannot be read (a getter that throws, a proxy): as absent.
+    return undefined
+  }
 }
 
 /**
@@ -227,36 +234,38 @@ export const toOperation = (
   steps?: ReadonlyArray<OperationStep>,
   requestId?: string
 ): Operation => {
-  const o: Record<string, unknown> = isObject(raw) ? raw : {}
-  const rawStatus = typeof o.Status === "string" ? o.Status : ""
+  // Read through `fieldOf`: a getter that throws (or a proxy) reads as absent.
+  const o = (key: string): unknown => fieldOf(raw, key)
+  const status = o("Status")
+  const rawStatus = typeof status === "string" ? status : ""
   const mapped = mapStatus(rawStatus)
-  const resourceType = textOf(o.ResourceType)
-  const resourceId = textOf(o.ResourceId)
-  const properties = propertiesOf(o.Properties)
+  const resourceType = textOf(o("ResourceType"))
+  const resourceId = textOf(o("ResourceId"))
+  const properties = propertiesOf(o("Properties"))
   const applicationId =
     (resourceType?.endsWith("::Application") ? resourceId : undefined) ?? textOf(properties?.SAPApplicationId)
   return {
     ref: {
       service,
       region,
-      id: textOf(o.Id) ?? "",
+      id: textOf(o("Id")) ?? "",
       ...(applicationId === undefined ? {} : { hints: { applicationId } })
     },
-    ...stringField("type", o.Type),
+    ...stringField("type", o("Type")),
     status: mapped.status,
     terminal: mapped.terminal,
     rawStatus,
     resource: {
       ...stringField("type", resourceType),
       ...stringField("id", resourceId),
-      ...stringField("arn", o.ResourceArn)
+      ...stringField("arn", o("ResourceArn"))
     },
     ...(properties === undefined ? {} : { properties }),
-    ...dateField("createdAt", o.StartTime),
-    ...dateField("updatedAt", o.LastUpdatedTime),
-    ...(mapped.terminal ? dateField("endedAt", o.EndTime ?? o.LastUpdatedTime) : {}),
+    ...dateField("createdAt", o("StartTime")),
+    ...dateField("updatedAt", o("LastUpdatedTime")),
+    ...(mapped.terminal ? dateField("endedAt", o("EndTime") ?? o("LastUpdatedTime")) : {}),
     ...(mapped.status === "failed"
-      ? { error: { message: textOf(o.StatusMessage) ?? "The SSM for SAP operation failed" } }
+      ? { error: { message: textOf(o("StatusMessage")) ?? "The SSM for SAP operation failed" } }
       : {}),
     region,
     ...(steps === undefined ? {} : { steps: [...steps] }),
@@ -273,19 +282,20 @@ export const toOperation = (
  * @category mapping
  */
 export const toStep = (event: SapOperationEvent): OperationStep => {
-  const e: Record<string, unknown> = isObject(event) ? event : {}
-  const rawStatus = typeof e.Status === "string" ? e.Status : ""
+  const e = (key: string): unknown => fieldOf(event, key)
+  const status = e("Status")
+  const rawStatus = typeof status === "string" ? status : ""
   const resource = {
-    ...stringField("type", fieldOf(e.Resource, "ResourceType")),
-    ...stringField("arn", fieldOf(e.Resource, "ResourceArn"))
+    ...stringField("type", fieldOf(e("Resource"), "ResourceType")),
+    ...stringField("arn", fieldOf(e("Resource"), "ResourceArn"))
   }
   return {
     status: mapEventStatus(rawStatus).status,
     rawStatus,
-    ...stringField("description", e.Description),
-    ...stringField("message", e.StatusMessage),
+    ...stringField("description", e("Description")),
+    ...stringField("message", e("StatusMessage")),
     ...(Object.keys(resource).length === 0 ? {} : { resource }),
-    ...dateField("at", e.Timestamp)
+    ...dateField("at", e("Timestamp"))
   }
 }
 
@@ -403,9 +413,14 @@ export const toFilters = (query: SsmSapQuery): Effect.Effect<ReadonlyArray<SapFi
 /** The hints a caller gave, non-empty strings only. */
 const givenHints = (hints: unknown): Record<string, string> => {
   if (!isObject(hints)) return {}
-  return Object.fromEntries(
-    Object.entries(hints).filter((entry): entry is [string, string] => textOf(entry[1]) !== undefined)
-  )
+  try {
+    return Object.fromEntries(
+      Object.entries(hints).filter((entry): entry is [string, string] => textOf(entry[1]) !== undefined)
+    )
+  } catch {
+    // Hints that cannot be read (a getter that throws, a proxy): none.
+    return {}
+  }
 }
 
 /**
@@ -424,7 +439,11 @@ export const refsFromResponse = (response: unknown, hints: RefHints = {}): Reado
   const one = textOf(fieldOf(response, "OperationId"))
   if (one !== undefined) ids.add(one)
   const many = fieldOf(response, "OperationIds")
-  if (Array.isArray(many)) for (const id of many) if (textOf(id) !== undefined) ids.add(id)
+  try {
+    if (Array.isArray(many)) for (const id of many) if (textOf(id) !== undefined) ids.add(id)
+  } catch {
+    // A list that cannot be read (a revoked proxy, a getter that throws): no IDs from it.
+  }
   if (ids.size === 0) return []
   const region = requireRegion(service, textOf(fieldOf(hints, "region")))
   const given = givenHints(fieldOf(hints, "hints"))
