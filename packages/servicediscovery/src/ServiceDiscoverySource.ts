@@ -164,10 +164,12 @@ const textOf = (u: unknown): string => (typeof u === "string" ? u : "")
 
 /** The string entries of a map; `undefined` when it is not an object. */
 const stringsOf = (u: unknown): Record<string, string> | undefined => {
-  if (typeof u !== "object" || u === null || Array.isArray(u)) return undefined
+  if (typeof u !== "object" || u === null) return undefined
   const out: Record<string, string> = {}
   let keys: ReadonlyArray<string> = []
   try {
+    // Both throw for a revoked proxy.
+    if (Array.isArray(u)) return undefined
     keys = Object.keys(u)
   } catch {
     return out
