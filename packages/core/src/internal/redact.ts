@@ -4,7 +4,8 @@
  * shows the canonical request, whose headers hold the session token, and a proxy or a broken
  * endpoint may echo the `Authorization` header. So the value of every named credential
  * (`X-Amz-Security-Token`, `SessionToken`, `SecretAccessKey`, `Signature`, in header, query,
- * JSON or XML form), every SigV4 signature (64 hex digits) and every STS session token (by the
+ * JSON or XML form), every run of 64 or more hex digits (a SigV4 signature; also a SHA-256,
+ * which is no secret but looks the same) and every STS session token (by the
  * prefix all of them share) becomes `<redacted>`. The access key ID is not a secret (AWS
  * prints it in its own denials) and stays, as does the rest of the message.
  */
@@ -16,15 +17,15 @@ const namedValue =
   /((?:x-amz-security-token|security[-_]?token|session[-_]?token|secret[-_]?access[-_]?key|x-amz-signature|signature)(?:\\?["'])?\s*[:=]\s*(?:\\?["'])?)[^\s"'\\,;&<>)}\]]+/gi
 
 /** `<SessionToken>value</SessionToken>` and the like. */
-const xmlValue = /(<(?:SessionToken|SecurityToken|SecretAccessKey|Signature|SignatureProvided)>)[^<]*/gi
+const xmlValue = /(<(?:SessionToken|SecurityToken|SecretAccessKey|Signature|SignatureProvided)>)[^<]+/gi
 
-/** A SigV4 signature: 64 hex digits on their own. */
-const bareSignature = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/gi
+/** A SigV4 signature: 64 hex digits, also run together with more (`deadbeef<signature>`). */
+const bareSignature = /[0-9a-f]{64,}/gi
 
 /** An STS session token: every one starts with one of these (base64 of its own header). */
 const stsToken = /(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz|AQoDYXdz|AgoJb3JpZ2lu)[A-Za-z0-9+/=%]*/g
 
-/** The text with every credential it quotes replaced by `<redacted>`. */
+/** The text with every credential it quotes replaced by `<redacted>`; redacting twice changes nothing more. */
 export const redactCredentials = (text: string): string =>
   text
     .replace(stsToken, REDACTED)
