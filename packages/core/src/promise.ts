@@ -25,6 +25,7 @@ import * as Stream from "effect/Stream"
 import { Engine, type FleetWait, type ResumeOptions } from "./Engine.js"
 import * as Fleet from "./Fleet.js"
 import { FleetConfig, type FleetOptions, resolveFleetOptions } from "./FleetConfig.js"
+import { redactCredentials } from "./internal/redact.js"
 import type { Operation } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"
 import type { OperationSource } from "./OperationSource.js"
@@ -210,11 +211,12 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
   const fleet: FleetOptions = options.fleet ?? {}
 
   // Warnings (an unknown status, a failed list read) go to `onWarning`, stderr by default; nothing else is logged.
+  // They may quote what a service said: credentials it quoted back read <redacted>, as in errors.
   const warn = options.onWarning ?? ((message: string) => console.warn(`opstatus: ${message}`))
   const logging = Logger.layer([
     Logger.make(({ message, logLevel }) => {
       if (logLevel === "Warn" || logLevel === "Error" || logLevel === "Fatal") {
-        warn((Array.isArray(message) ? message : [message]).map(String).join(" "))
+        warn(redactCredentials((Array.isArray(message) ? message : [message]).map(String).join(" ")))
       }
     })
   ])

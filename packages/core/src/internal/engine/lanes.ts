@@ -20,6 +20,7 @@ import type { OperationSource } from "../../OperationSource.js"
 import { waitAborted, waitTimeout } from "../../OpstatusError.js"
 import type { WaitOutcome } from "../../WaitOutcome.js"
 import type { WaitPolicy } from "../../WaitPolicy.js"
+import { redactCredentials } from "../redact.js"
 import { detach, mergeHints, notify, updateAggregates } from "./entries.js"
 import { mulberry32 } from "./prng.js"
 import { makeRateLimiter } from "./rateLimiter.js"
@@ -58,7 +59,7 @@ export const warnUnknownStatus = (engine: EngineState, op: Operation): Effect.Ef
   if (engine.warned.has(key)) return Effect.void
   engine.warned.add(key)
   return Effect.logWarning(
-    `${op.ref.service} reported status "${op.rawStatus}", which opstatus does not know; ` +
+    `${op.ref.service} reported status "${redactCredentials(op.rawStatus)}", which opstatus does not know; ` +
       "it never counts as success, and ends a wait only if the service itself marks the operation terminal"
   )
 }
