@@ -532,13 +532,22 @@ export class OpstatusError extends Schema.TaggedError<OpstatusError>()("Opstatus
   }
 }
 
+/** `Predicate.hasProperty`, false for a value whose keys cannot be asked about (a revoked proxy). */
+const hasKey = (u: unknown, key: PropertyKey): boolean => {
+  try {
+    return Predicate.hasProperty(u, key)
+  } catch {
+    return false
+  }
+}
+
 /**
  * True for an `OpstatusError`.
  *
  * @since 0.2.0
  * @category guards
  */
-export const isOpstatusError = (u: unknown): u is OpstatusError => Predicate.hasProperty(u, TypeId)
+export const isOpstatusError = (u: unknown): u is OpstatusError => hasKey(u, TypeId)
 
 /**
  * True for one of the reasons of an `OpstatusError`.
@@ -546,8 +555,7 @@ export const isOpstatusError = (u: unknown): u is OpstatusError => Predicate.has
  * @since 0.2.0
  * @category guards
  */
-export const isOpstatusErrorReason = (u: unknown): u is OpstatusErrorReason =>
-  Predicate.hasProperty(u, ReasonTypeId)
+export const isOpstatusErrorReason = (u: unknown): u is OpstatusErrorReason => hasKey(u, ReasonTypeId)
 
 /**
  * True for an `OpstatusError` with the given reason.

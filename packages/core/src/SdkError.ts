@@ -97,11 +97,10 @@ const unauthenticatedNames = new Set([
 const transientStatuses = new Set([500, 502, 503, 504])
 
 const field = (u: unknown, key: string): unknown => {
-  if (!Predicate.isObject(u)) return undefined
   try {
-    return (u as Record<string, unknown>)[key]
+    return Predicate.isObject(u) ? (u as Record<string, unknown>)[key] : undefined
   } catch {
-    // A getter that throws: as if absent.
+    // A getter that throws, or a revoked proxy: as if absent.
     return undefined
   }
 }
@@ -126,7 +125,12 @@ const textOf = (u: unknown): string => {
   try {
     return typeof u === "string" ? u : String(u)
   } catch {
-    return Object.prototype.toString.call(u)
+    try {
+      return Object.prototype.toString.call(u)
+    } catch {
+      // A revoked proxy, or a `Symbol.toStringTag` getter that throws: named by its type.
+      return `[${typeof u}]`
+    }
   }
 }
 
@@ -168,7 +172,7 @@ export const classifySdkError = (service: string, names: ErrorNames, error: unkn
   const tag = ((): RequestReasonTag => {
     if (has(names.notFound)) return "OperationNotFound"
     if (throttlingNames.has(d.name) || has(names.throttling) || d.httpStatus === 429) return "Throttled"
-    if (Predicate.isObject(d.retryable) && field(d.retryable, "throttling") === true) return "Throttled"
+    if (field(d.retryable, "throttling") === true) return "Throttled"
     if (deniedNames.has(d.name) || has(names.denied) || d.httpStatus === 403) return "AccessDenied"
     if (unauthenticatedNames.has(d.name) || has(names.unauthenticated) || d.httpStatus === 401) {
       return "Unauthenticated"
