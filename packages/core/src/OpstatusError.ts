@@ -795,7 +795,9 @@ export const operationFailed = (op: Operation): OpstatusError => {
       ...(code === undefined ? {} : { code }),
       serviceMessage,
       ...(op.requestId === undefined ? {} : { requestId: op.requestId }),
-      message: `Operation ${formatRef(op.ref)}${op.type === undefined ? "" : ` (${op.type})`} ${op.status}${detail}`
+      message: redactCredentials(
+        `Operation ${formatRef(op.ref)}${op.type === undefined ? "" : ` (${op.type})`} ${op.status}${detail}`
+      )
     })
   })
 }
@@ -827,12 +829,14 @@ export const waitTimeout = (options: {
       waitedMillis: options.waitedMillis,
       ...(lastSeen === undefined ? {} : { lastSeen }),
       ...(lastError === undefined ? {} : { lastError }),
-      message:
+      // The last status is the service's own text: what it quotes of the credentials is cut, as in its errors.
+      message: redactCredentials(
         `Timed out after ${waited} waiting for ${formatRef(ref)}` +
-        (lastSeen === undefined ? "" : `; last status ${lastSeen.rawStatus} (${lastSeen.status})`) +
-        (lastError === undefined
-          ? ""
-          : `; last read failed with ${lastError.code}: ${lastError.serviceMessage}`)
+          (lastSeen === undefined ? "" : `; last status ${lastSeen.rawStatus} (${lastSeen.status})`) +
+          (lastError === undefined
+            ? ""
+            : `; last read failed with ${lastError.code}: ${lastError.serviceMessage}`)
+      )
     })
   })
 }
