@@ -5,14 +5,16 @@
  * at once. Standard output closed by its reader (`| head -1`) ends the run quietly, with
  * 141 as a shell reports SIGPIPE.
  *
- * It loads `Cli` only (argument parsing and the help texts): each command loads what it
- * needs when it runs.
+ * The signal handlers come first, before any module of the command is loaded: a Ctrl-C
+ * while the command is still starting is kept, and the run then ends at once with 130 and
+ * what it knew (the operations it was given). Then it loads `Cli` only (argument parsing
+ * and the help texts): each command loads what it needs when it runs.
+ *
+ * The AWS SDK's own notice about the Node versions it will support is left to the SDK: on
+ * a Node version it is leaving behind, it prints once on standard error (set
+ * `AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true` to silence it).
  */
 import { setMaxListeners } from "node:events"
-import { isOutputClosedError, run } from "./Cli.js"
-
-// The SDK's notice about future Node versions is for developers, not for the command's users.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
 const outputClosedCode = 141
 const controller = new AbortController()
@@ -40,6 +42,8 @@ const settle = () => {
   // Stopped by SIGTERM rather than Ctrl-C: the conventional 128 + 15.
   else process.exitCode = runCode === 130 && stoppedBy === "SIGTERM" ? 143 : runCode
 }
+
+const { isOutputClosedError, run } = await import("./Cli.js")
 
 // A write to a closed pipe fails after the fact, as an "error" event: without a listener it
 // would be thrown from the event loop, with a stack trace. It may come after the run ended.

@@ -53,6 +53,27 @@ describe.concurrent("opstatus as a child process", () => {
     expect(help.stdout).toContain("130  interrupted")
   })
 
+  it("the AWS SDK's notice about Node versions reaches the user, once, where the SDK gives it", async (ctx) => {
+    const emu = await emulator(ctx, { scenario: quick })
+    const a = emu.createOperation({ service: "lightsail", type: "CreateInstance", resourceName: "web-1" })
+    const b = emu.createOperation({ service: "servicediscovery", type: "CREATE_NAMESPACE" })
+    const refs = [`lightsail:${region}:${a.id}`, `servicediscovery:${region}:${b.id}`]
+    // Not silenced by opstatus: only the user's own AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED does.
+    const [told, silenced] = await Promise.all([
+      runCli(["get", ...refs], {
+        env: { ...env(emu), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined }
+      }),
+      runCli(["get", ...refs], { env: env(emu) })
+    ])
+    expectExit(told, 0)
+    expectExit(silenced, 0)
+    expect(silenced.stderr).toBe("")
+    const major = Number(process.versions.node.split(".")[0])
+    // The SDK warns below Node 22 (releases after the first week of January 2027 require it).
+    expect(told.stderr.split("NodeVersionSupportWarning").length - 1).toBe(major < 22 ? 1 : 0)
+    for (const id of [a.id, b.id]) expect(told.stdout).toContain(id)
+  })
+
   it("wait: refs from arguments, plain lines per change and a summary (exit 0)", async (ctx) => {
     const emu = await emulator(ctx, { scenario: quick })
     const a = emu.createOperation({ service: "lightsail", type: "CreateInstance", resourceName: "web-1" })

@@ -5,6 +5,7 @@
 import { createServer, type Socket } from "node:net"
 import { describe, expect, it } from "vitest"
 import {
+  cliCommand,
   emulator,
   expectExit,
   explain,
@@ -244,12 +245,14 @@ describe.concurrent("exit codes", () => {
     const a = emu.createOperation({ service: "lightsail", type: "CreateInstance", durationMs: long })
     const b = emu.createOperation({ service: "ssm-sap", applicationId: "hana-1", durationMs: long })
     const cli = spawnCli(
+      // A minute between reads: after the first two, no read falls due while the signal is on its
+      // way, however slow the machine; a read after Ctrl-C could only be one the interrupt started.
       [
         "wait",
         "--min-delay",
-        "200ms",
+        "1m",
         "--max-delay",
-        "200ms",
+        "1m",
         `lightsail:${region}:${a.id}`,
         `ssm-sap:${region}:${b.id}`
       ],
@@ -270,6 +273,45 @@ describe.concurrent("exit codes", () => {
       /Interrupted after [\d.]+m?s: 2 operations: 1 running, 1 pending|Interrupted after [\d.]+m?s: 2 operations: 2 running/
     )
     expect(result.stdout).toMatch(/lightsail\s+1\s+1 (running|pending)/)
+  })
+
+  it("130 from the first moment: Ctrl-C while the command is still loading ends with 130 and what it knew", async (ctx) => {
+    const emu = await emulator(ctx)
+    const a = emu.createOperation({ service: "lightsail", type: "CreateInstance", durationMs: long })
+    const b = emu.createOperation({ service: "ssm-sap", applicationId: "hana-1", durationMs: long })
+    const [node, ...entry] = cliCommand
+    const cli = spawnCli(["wait", `lightsail:${region}:${a.id}`, `ssm-sap:${region}:${b.id}`], {
+      env: { AWS_ENDPOINT_URL: emu.endpoint },
+      hooks: ctx,
+      // The fixture says when the command adds its SIGINT listener: its first act, before it loads anything.
+      command: [node, "--import", "./packages/cli/test/fixtures/announceSigint.mjs", ...entry]
+    })
+    await cli.waitForStderr("sigint-handler")
+    cli.child.kill("SIGINT")
+    const result = await cli.result
+    expect(result.signal).toBeNull()
+    expectExit(result, 130)
+    expect(result.stdout).toMatch(/^Interrupted after [\d.]+m?s: 2 operations: 2 waiting$/m)
+    expect(result.stdout).toMatch(/lightsail\s+1\s+1 waiting/)
+    expect(result.stdout).toMatch(/ssm-sap\s+1\s+1 waiting/)
+    // Stopped before its first read.
+    expect(emu.metrics().counts.total).toBe(0)
+  })
+
+  it("130 before the first read: wait, get and list given an aborted signal read nothing", async (ctx) => {
+    const emu = await emulator(ctx)
+    const a = emu.createOperation({ service: "lightsail", type: "CreateInstance", durationMs: long })
+    const controller = new AbortController()
+    controller.abort(new Error("interrupted by SIGINT"))
+    const options = { env: { AWS_ENDPOINT_URL: emu.endpoint }, signal: controller.signal }
+    const [wait, get, list] = await Promise.all([
+      runInProcess(["wait", `lightsail:${region}:${a.id}`], options),
+      runInProcess(["get", `lightsail:${region}:${a.id}`], options),
+      runInProcess(["list", "lightsail"], options)
+    ])
+    for (const result of [wait, get, list]) expectExit(result, 130)
+    expect(wait.stdout).toMatch(/^Interrupted after [\d.]+m?s: 1 operation: 1 waiting$/m)
+    expect(emu.metrics().counts.total).toBe(0)
   })
 
   it("143: SIGTERM stops polling, prints the summary and exits 143", async (ctx) => {

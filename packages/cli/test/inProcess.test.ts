@@ -328,7 +328,7 @@ describe("the demo", () => {
     )
     expect(out.stderr).toBe("")
     expect(demoFailure.code).toBe("INTERNAL_FAILURE")
-  }, 30_000)
+  })
 
   it("exits 1 with the error's line when something goes wrong, whatever the error", async () => {
     const { out, done } = demoRun({

@@ -193,7 +193,6 @@ const lightRequests: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
 const spawnRecorded = (hooks: TestHooks, command: ReadonlyArray<string>) =>
   spawnCommand(command, {
     env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    timeoutMillis: 45_000,
     hooks
   }).result
 
@@ -252,7 +251,7 @@ describe("at run time, a light start", () => {
       expect(after).toMatch(/^effect\//m)
       expect(after).toMatch(/^@opstatus\/core\t/m)
     })
-  }, 60_000)
+  })
 
   it("from the bundle, split at each import() as the published build is: --version and --help", async (ctx) => {
     for (const args of [["--version"], ["--help"], ["list", "--help"]]) {
@@ -265,7 +264,7 @@ describe("at run time, a light start", () => {
         expect(heavy(loaded())).toEqual([])
       })
     }
-  }, 60_000)
+  })
 })
 
 /** A resolver hook that refuses the emulator, by name or by path, naming who asked. */
@@ -315,7 +314,6 @@ describe("at run time", () => {
       ],
       {
         env: { PATH: process.env.PATH ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-        timeoutMillis: 45_000,
         hooks: ctx
       }
     ).result
@@ -330,5 +328,5 @@ describe("at run time", () => {
       expect(result.stdout.trim().split("\n").at(-1)).toBe(JSON.stringify({ version: 0, usage: 2, demo: 1 }))
       expect(result.stderr).toBe("")
     })
-  }, 60_000)
+  })
 })

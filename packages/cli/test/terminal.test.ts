@@ -29,13 +29,8 @@ const hasScript = (() => {
   }
 })()
 
-/** Runs a command under a 120x50 pseudo-terminal, killed after `timeoutMillis` or when the test ends. */
-const underPty = (
-  hooks: TestHooks,
-  command: ReadonlyArray<string>,
-  env: Record<string, string>,
-  timeoutMillis = 25_000
-) =>
+/** Runs a command under a 120x50 pseudo-terminal, killed by the safety net or when the test ends. */
+const underPty = (hooks: TestHooks, command: ReadonlyArray<string>, env: Record<string, string>) =>
   spawnCommand(
     [
       "script",
@@ -45,7 +40,7 @@ const underPty = (
       `stty cols 120 rows 50 2>/dev/null; exec ${command.map(shellQuote).join(" ")}`,
       "/dev/null"
     ],
-    { env, timeoutMillis, hooks }
+    { env, hooks }
   ).result
 
 describe.concurrent("terminal", () => {
@@ -97,7 +92,7 @@ describe.concurrent("terminal", () => {
     "the demo, from source through tsx, under a terminal",
     async (ctx) => {
       // tsx compiles on the fly: killed at 45 s, before this test's 60 s timeout.
-      const result = await underPty(ctx, [...tsxCommand, "demo"], cliEnv({ TERM: "xterm-256color" }), 45_000)
+      const result = await underPty(ctx, [...tsxCommand, "demo"], cliEnv({ TERM: "xterm-256color" }))
       expectExit(result, 0)
       explain(result, () => {
         const screen = screenOf(result.stdout)

@@ -50,136 +50,120 @@ const explains = (line: string | undefined, endpoint: string, region: string, re
   )
 }
 
-/** The commands run for the grace (15 s) and a little more: well within these bounds, far below --timeout. */
-const slow = { timeout: 60_000 } as const
 const timeout = ["--timeout", "10m"] as const
 
 describe.concurrent("an endpoint that cannot be reached", () => {
-  it(
-    "wait on a terminal: the row says unreachable with the message, then the wait ends after the grace (exit 1)",
-    slow,
-    async () => {
-      const port = await closedPort()
-      const endpoint = `127.0.0.1:${port}`
-      const ref = `lightsail:us-east-1:${id}`
-      let whileWaiting: string | undefined
-      const result = await runInProcess(["wait", ...timeout, ...fast, ref], {
-        env: { AWS_ENDPOINT_URL: `http://${endpoint}`, TERM: "xterm-256color", NO_COLOR: "1" },
-        isTTY: true,
-        onStdout: (_chunk, all) => {
-          if (whileWaiting === undefined && all.includes("cannot be reached")) whileWaiting = all
+  it("wait on a terminal: the row says unreachable with the message, then the wait ends after the grace (exit 1)", async () => {
+    const port = await closedPort()
+    const endpoint = `127.0.0.1:${port}`
+    const ref = `lightsail:us-east-1:${id}`
+    let whileWaiting: string | undefined
+    const result = await runInProcess(["wait", ...timeout, ...fast, ref], {
+      env: { AWS_ENDPOINT_URL: `http://${endpoint}`, TERM: "xterm-256color", NO_COLOR: "1" },
+      isTTY: true,
+      onStdout: (_chunk, all) => {
+        if (whileWaiting === undefined && all.includes("cannot be reached")) whileWaiting = all
+      }
+    })
+    expectExit(result, ExitCode.failed)
+    explain(result, () => {
+      // Drawn while the wait went on: no summary yet, a spinner, the status and the error's message.
+      expect(whileWaiting).toBeDefined()
+      expect(whileWaiting).not.toContain("Summary")
+      const row = terminal(whileWaiting!).find((line) => line.includes("lightsail "))
+      expect(row).toMatch(
+        new RegExp(
+          `^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\\s+lightsail\\s+1b2c3d4e…4c5d\\s+-\\s+${unreachableStatus}\\s+\\S+\\s+lightsail cannot be reached at ${endpoint} in us-east-1 `
+        )
+      )
+      // The end: the row ended unreachable, the summary counts it, one error line and no warning line.
+      const screen = terminal(result.stdout)
+      expect(screen.find((line) => line.includes("lightsail "))).toMatch(
+        /^✖\s+lightsail\s+1b2c3d4e…4c5d\s+-\s+unreachable\s+\S+\s+ECONNREFUSED$/
+      )
+      expect(
+        screen.filter((line) => /^Summary \(\S+\): 1 operation: 1 unreachable$/.test(line))
+      ).toHaveLength(1)
+      const lines = result.stderr.trimEnd().split("\n")
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/^opstatus: lightsail cannot be reached/)
+      explains(lines[0], endpoint, "us-east-1", ref)
+      expect(lines[0]).toContain("The region comes from --region (AWS_REGION, the profile)")
+    })
+  })
+
+  it("watch in plain lines: a warning line at once, then the wait ends after the grace (exit 1)", async () => {
+    const port = await closedPort()
+    const endpoint = `127.0.0.1:${port}`
+    const ref = `lightsail:eu-west-1:${id}`
+    let stdout = ""
+    let stdoutAtWarning: string | undefined
+    const result = await runInProcess(["watch", ...timeout, ...fast, ref], {
+      env: { AWS_ENDPOINT_URL: `http://${endpoint}` },
+      onStdout: (_chunk, all) => {
+        stdout = all
+      },
+      onStderr: (chunk) => {
+        if (stdoutAtWarning === undefined && chunk.startsWith("opstatus: warning:")) stdoutAtWarning = stdout
+      }
+    })
+    expectExit(result, ExitCode.failed)
+    explain(result, () => {
+      // Said before the wait ended: nothing on standard output yet.
+      expect(stdoutAtWarning).toBe("")
+      const [warning, error, ...more] = result.stderr.trimEnd().split("\n")
+      expect(more).toEqual([])
+      expect(warning).toMatch(/^opstatus: warning: lightsail cannot be reached/)
+      explains(warning, endpoint, "eu-west-1", ref)
+      expect(warning).toMatch(/; trying again for a short while, then the wait ends with this error\.$/)
+      expect(error).toMatch(/^opstatus: lightsail cannot be reached/)
+      explains(error, endpoint, "eu-west-1", ref)
+      expect(result.stdout).toContain(`lightsail eu-west-1 ${id} - - -> unreachable\n`)
+      expect(result.stdout).toMatch(/Summary \(\S+\): 1 operation: 1 unreachable/)
+    })
+  })
+
+  it("wait --json, as a child process: an unreachable event at once for a name that does not resolve", async (ctx) => {
+    const ref = `lightsail:us-east-1:${id}`
+    const cli = spawnCli(["wait", "--json", ...timeout, ...fast, ref], {
+      env: { AWS_ENDPOINT_URL: "http://nonexistent.invalid" },
+      hooks: ctx
+    })
+    await cli.waitForStdout('"event":"unreachable"')
+    // Told while the command still runs.
+    expect(cli.child.exitCode).toBeNull()
+    const result = await cli.result
+    expectExit(result, ExitCode.failed)
+    explain(result, () => {
+      const events = jsonLines(result.stdout)
+      expect(events.map((event) => event.event)).toEqual(["unreachable", "error", "done"])
+      const [unreachable, error, done] = events as [
+        Record<string, any>,
+        Record<string, any>,
+        Record<string, any>
+      ]
+      expect(unreachable).toMatchObject({
+        ref,
+        error: {
+          _tag: "OpstatusError",
+          reason: "EndpointUnreachable",
+          kind: "request",
+          endpoint: "nonexistent.invalid"
         }
       })
-      expectExit(result, ExitCode.failed)
-      explain(result, () => {
-        // Drawn while the wait went on: no summary yet, a spinner, the status and the error's message.
-        expect(whileWaiting).toBeDefined()
-        expect(whileWaiting).not.toContain("Summary")
-        const row = terminal(whileWaiting!).find((line) => line.includes("lightsail "))
-        expect(row).toMatch(
-          new RegExp(
-            `^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\\s+lightsail\\s+1b2c3d4e…4c5d\\s+-\\s+${unreachableStatus}\\s+\\S+\\s+lightsail cannot be reached at ${endpoint} in us-east-1 `
-          )
-        )
-        // The end: the row ended unreachable, the summary counts it, one error line and no warning line.
-        const screen = terminal(result.stdout)
-        expect(screen.find((line) => line.includes("lightsail "))).toMatch(
-          /^✖\s+lightsail\s+1b2c3d4e…4c5d\s+-\s+unreachable\s+\S+\s+ECONNREFUSED$/
-        )
-        expect(
-          screen.filter((line) => /^Summary \(\S+\): 1 operation: 1 unreachable$/.test(line))
-        ).toHaveLength(1)
-        const lines = result.stderr.trimEnd().split("\n")
-        expect(lines).toHaveLength(1)
-        expect(lines[0]).toMatch(/^opstatus: lightsail cannot be reached/)
-        explains(lines[0], endpoint, "us-east-1", ref)
-        expect(lines[0]).toContain("The region comes from --region (AWS_REGION, the profile)")
+      explains(unreachable.error.message, "nonexistent.invalid", "us-east-1", ref)
+      expect(error).toMatchObject({
+        ref,
+        error: { reason: "EndpointUnreachable", endpoint: "nonexistent.invalid" }
       })
-    }
-  )
-
-  it(
-    "watch in plain lines: a warning line at once, then the wait ends after the grace (exit 1)",
-    slow,
-    async () => {
-      const port = await closedPort()
-      const endpoint = `127.0.0.1:${port}`
-      const ref = `lightsail:eu-west-1:${id}`
-      let stdout = ""
-      let stdoutAtWarning: string | undefined
-      const result = await runInProcess(["watch", ...timeout, ...fast, ref], {
-        env: { AWS_ENDPOINT_URL: `http://${endpoint}` },
-        onStdout: (_chunk, all) => {
-          stdout = all
-        },
-        onStderr: (chunk) => {
-          if (stdoutAtWarning === undefined && chunk.startsWith("opstatus: warning:"))
-            stdoutAtWarning = stdout
-        }
-      })
-      expectExit(result, ExitCode.failed)
-      explain(result, () => {
-        // Said before the wait ended: nothing on standard output yet.
-        expect(stdoutAtWarning).toBe("")
-        const [warning, error, ...more] = result.stderr.trimEnd().split("\n")
-        expect(more).toEqual([])
-        expect(warning).toMatch(/^opstatus: warning: lightsail cannot be reached/)
-        explains(warning, endpoint, "eu-west-1", ref)
-        expect(warning).toMatch(/; trying again for a short while, then the wait ends with this error\.$/)
-        expect(error).toMatch(/^opstatus: lightsail cannot be reached/)
-        explains(error, endpoint, "eu-west-1", ref)
-        expect(result.stdout).toContain(`lightsail eu-west-1 ${id} - - -> unreachable\n`)
-        expect(result.stdout).toMatch(/Summary \(\S+\): 1 operation: 1 unreachable/)
-      })
-    }
-  )
-
-  it(
-    "wait --json, as a child process: an unreachable event at once for a name that does not resolve",
-    slow,
-    async (ctx) => {
-      const ref = `lightsail:us-east-1:${id}`
-      const cli = spawnCli(["wait", "--json", ...timeout, ...fast, ref], {
-        env: { AWS_ENDPOINT_URL: "http://nonexistent.invalid" },
-        timeoutMillis: 50_000,
-        hooks: ctx
-      })
-      await cli.waitForStdout('"event":"unreachable"', 40_000)
-      // Told while the command still runs.
-      expect(cli.child.exitCode).toBeNull()
-      const result = await cli.result
-      expectExit(result, ExitCode.failed)
-      explain(result, () => {
-        const events = jsonLines(result.stdout)
-        expect(events.map((event) => event.event)).toEqual(["unreachable", "error", "done"])
-        const [unreachable, error, done] = events as [
-          Record<string, any>,
-          Record<string, any>,
-          Record<string, any>
-        ]
-        expect(unreachable).toMatchObject({
-          ref,
-          error: {
-            _tag: "OpstatusError",
-            reason: "EndpointUnreachable",
-            kind: "request",
-            endpoint: "nonexistent.invalid"
-          }
-        })
-        explains(unreachable.error.message, "nonexistent.invalid", "us-east-1", ref)
-        expect(error).toMatchObject({
-          ref,
-          error: { reason: "EndpointUnreachable", endpoint: "nonexistent.invalid" }
-        })
-        expect(done).toMatchObject({ exitCode: 1, summary: { total: 1, byStatus: { unreachable: 1 } } })
-        const [warning, line, ...more] = result.stderr.trimEnd().split("\n")
-        expect(more).toEqual([])
-        expect(warning).toMatch(/^opstatus: warning: lightsail cannot be reached/)
-        explains(warning, "nonexistent.invalid", "us-east-1", ref)
-        explains(line, "nonexistent.invalid", "us-east-1", ref)
-      })
-    }
-  )
+      expect(done).toMatchObject({ exitCode: 1, summary: { total: 1, byStatus: { unreachable: 1 } } })
+      const [warning, line, ...more] = result.stderr.trimEnd().split("\n")
+      expect(more).toEqual([])
+      expect(warning).toMatch(/^opstatus: warning: lightsail cannot be reached/)
+      explains(warning, "nonexistent.invalid", "us-east-1", ref)
+      explains(line, "nonexistent.invalid", "us-east-1", ref)
+    })
+  })
 })
 
 describe("the parts", () => {
