@@ -168,13 +168,47 @@ const abortedError = (signal: AbortSignal) =>
 
 const closedError = () => waitAborted("This operation status is closed")
 
+/** Runs `handler` once when the signal fires; returns what stops listening. */
+type Listen = (signal: AbortSignal, handler: () => void) => () => void
+
+/**
+ * One "abort" listener per signal, whatever the number of waits on it: Node
+ * warns ("Possible EventTarget memory leak detected") past 10 listeners on
+ * one signal, and removing one of many is linear in their number.
+ */
+const signalListeners = (): Listen => {
+  const bySignal = new WeakMap<
+    AbortSignal,
+    { readonly handlers: Set<() => void>; readonly fire: () => void }
+  >()
+  return (signal, handler) => {
+    let entry = bySignal.get(signal)
+    if (entry === undefined) {
+      const handlers = new Set<() => void>()
+      const fire = () => {
+        bySignal.delete(signal)
+        for (const h of [...handlers]) h()
+      }
+      entry = { handlers, fire }
+      bySignal.set(signal, entry)
+      signal.addEventListener("abort", fire, { once: true })
+    }
+    const { handlers, fire } = entry
+    handlers.add(handler)
+    return () => {
+      if (!handlers.delete(handler) || handlers.size > 0) return
+      signal.removeEventListener("abort", fire)
+      if (bySignal.get(signal)?.fire === fire) bySignal.delete(signal)
+    }
+  }
+}
+
 /** Fails with `WaitAborted` when the signal fires. */
-const onAbort = (signal: AbortSignal) =>
+const onAbort = (signal: AbortSignal, listen: Listen) =>
   Effect.callback<never, OpstatusError>((resume) => {
     if (signal.aborted) return resume(Effect.fail(abortedError(signal)))
-    const handler = () => resume(Effect.fail(abortedError(signal)))
-    signal.addEventListener("abort", handler, { once: true })
-    return Effect.sync(() => signal.removeEventListener("abort", handler))
+    const stop = listen(signal, () => resume(Effect.fail(abortedError(signal))))
+    return Effect.sync(stop)
   })
 
 const stripUndefined = <O extends object>(o: O | undefined): Partial<O> =>
@@ -227,6 +261,7 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
     })
   )
   const runtime = ManagedRuntime.make(Layer.merge(engineLayer, logging))
+  const listen = signalListeners()
   let closed = false
   let closing: Promise<void> | undefined
 
@@ -240,15 +275,20 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
     if (signal?.aborted) return Promise.reject(abortedError(signal))
     return new Promise<A>((resolve, reject) => {
       const fiber = runtime.runFork(effect.pipe(Effect.provideService(FleetConfig, fleet)))
+      let abortedFirst = false
       // Rejected at once, in the abort event itself: a signal shared by many waits settles them all
       // together; the interruption then stops their reads.
-      const aborted = () => {
-        reject(abortedError(signal!))
-        fiber.interruptUnsafe()
-      }
-      signal?.addEventListener("abort", aborted, { once: true })
+      const stop =
+        signal === undefined
+          ? undefined
+          : listen(signal, () => {
+              abortedFirst = true
+              reject(abortedError(signal))
+              fiber.interruptUnsafe()
+            })
       fiber.addObserver((exit) => {
-        signal?.removeEventListener("abort", aborted)
+        stop?.()
+        if (abortedFirst) return
         if (Exit.isSuccess(exit)) resolve(exit.value)
         // Interrupted without an answer: only closing stops a wait that way.
         else if (Cause.hasInterruptsOnly(exit.cause)) reject(closedError())
@@ -259,7 +299,8 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
 
   const iterate = <A>(stream: Stream.Stream<A, OpstatusError, Engine>, signal: AbortSignal | undefined) => {
     const provided = stream.pipe(Stream.provideService(FleetConfig, fleet))
-    const guarded = signal === undefined ? provided : provided.pipe(Stream.interruptWhen(onAbort(signal)))
+    const guarded =
+      signal === undefined ? provided : provided.pipe(Stream.interruptWhen(onAbort(signal, listen)))
     return {
       [Symbol.asyncIterator]: (): AsyncIterator<A> => {
         if (closed) return { next: () => Promise.reject(closedError()) }
