@@ -53,12 +53,25 @@ let unhandled: Array<unknown> = []
 const onUnhandled = (reason: unknown) => {
   unhandled.push(reason)
 }
+/** Node's process warnings: a signal shared by many waits must not make Node warn of a listener leak. */
+let warned: Array<string> = []
+const onWarning = (warning: Error) => {
+  warned.push(`${warning.name}: ${warning.message}`)
+}
 beforeAll(() => {
   process.on("unhandledRejection", onUnhandled)
+  process.on("warning", onWarning)
 })
 afterAll(() => {
   process.off("unhandledRejection", onUnhandled)
+  process.off("warning", onWarning)
 })
+
+/** Node emits a warning on the next tick: let it come before looking. */
+const listenerWarnings = async () => {
+  await new Promise((resolve) => setImmediate(resolve))
+  return warned.filter((w) => w.startsWith("MaxListenersExceededWarning"))
+}
 
 interface Rig {
   readonly emulator: Emulator
@@ -75,6 +88,7 @@ afterEach(async () => {
   await rig?.stop()
   rig = undefined
   unhandled = []
+  warned = []
 })
 
 const startRig = async (): Promise<Rig> => {
@@ -297,6 +311,7 @@ describe("abort: 300 waits on one signal", () => {
       await witness(rig, 20)
       afters.push(expectNoRequestAfter(rig, atEnd))
       expect(unhandled).toEqual([])
+      expect(await listenerWarnings()).toEqual([])
       await rig.stop()
       rig = undefined
     }
@@ -310,6 +325,45 @@ describe("abort: 300 waits on one signal", () => {
     })
     expect(figures.max).toBeLessThan(5_000)
   }, 120_000)
+})
+
+describe("one signal, every kind of wait", () => {
+  it("20 each of waitForTerminal, waitForAll, watch and beginWaitForAll on one signal: all end with WaitAborted, and Node warns of no listener leak", async () => {
+    rig = await startRig()
+    const refs = services.flatMap((service) => createOps(rig!.emulator, service, 20))
+    const controller = new AbortController()
+    const signal = controller.signal
+    const progress = progressOf(refs.length)
+    const status = rig.status
+    const waits = refs.slice(0, 20).map((ref) => status.waitForTerminal(ref, { ...policy, signal }))
+    const fleets = Array.from({ length: 20 }, (_, i) =>
+      status.waitForAll(refs.slice(i, i + 3), { ...policy, signal, onProgress: progress.onProgress })
+    )
+    const watches = refs.slice(20, 40).map(async (ref) => {
+      for await (const op of status.watch(ref, { ...policy, signal })) progress.onProgress(op)
+    })
+    const pollers = await Promise.all(
+      refs
+        .slice(40, 60)
+        .map((ref) => status.beginWaitForAll([ref], { ...policy, signal, onProgress: progress.onProgress }))
+    )
+    await progress.all
+    const { atEnd } = endNow(rig, () => controller.abort())
+    const ended = await Promise.all(
+      [...waits, ...fleets, ...watches, ...pollers.map((p) => p.done)].map((p) =>
+        p.then(
+          () => "ended",
+          (e: unknown) => e
+        )
+      )
+    )
+    for (const error of ended) expect(hasReason(error, "WaitAborted"), String(error)).toBe(true)
+    expect(ended).toHaveLength(80)
+    await witness(rig, 20)
+    expectNoRequestAfter(rig, atEnd)
+    expect(await listenerWarnings()).toEqual([])
+    expect(unhandled).toEqual([])
+  })
 })
 
 describe("close", () => {
