@@ -135,8 +135,21 @@ export type Operation = typeof Operation.Type
  * @since 0.1.0
  * @category guards
  */
-export const isOperation = (u: unknown): u is Operation =>
-  typeof u === "object" && u !== null && "ref" in u && "status" in u && "terminal" in u && "rawStatus" in u
+export const isOperation = (u: unknown): u is Operation => {
+  try {
+    return (
+      typeof u === "object" &&
+      u !== null &&
+      "ref" in u &&
+      "status" in u &&
+      "terminal" in u &&
+      "rawStatus" in u
+    )
+  } catch {
+    // A value whose keys cannot be asked about (a revoked proxy) is no operation.
+    return false
+  }
+}
 
 /**
  * A key that changes when anything a waiter reports changes: used to emit

@@ -49,16 +49,34 @@ export const describeInput = (u: unknown): string => {
   try {
     text = typeof u === "string" ? u : u === null ? "null" : typeof u === "object" ? safeJson(u) : String(u)
   } catch {
-    text = Object.prototype.toString.call(u)
+    text = tagOf(u)
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }
 
+/** `[object Object]` and the like; a revoked proxy, or a tag getter that throws, is named by its type. */
+const tagOf = (u: unknown): string => {
+  try {
+    return Object.prototype.toString.call(u)
+  } catch {
+    return `[${typeof u}]`
+  }
+}
+
 const safeJson = (u: object): string => {
   try {
-    return JSON.stringify(u) ?? Object.prototype.toString.call(u)
+    return JSON.stringify(u) ?? tagOf(u)
   } catch {
-    return Object.prototype.toString.call(u)
+    return tagOf(u)
+  }
+}
+
+/** A field read without throwing: a getter that throws, or a proxy, reads as absent. */
+const fieldOf = (u: Record<string, unknown>, key: string): unknown => {
+  try {
+    return u[key]
+  } catch {
+    return undefined
   }
 }
 
@@ -74,13 +92,24 @@ const checkForm = (service: unknown, region: unknown, id: unknown): string | und
   return undefined
 }
 
-const checkHints = (hints: unknown): string | undefined => {
-  if (hints === undefined) return undefined
-  if (!isRecord(hints) || Array.isArray(hints)) return "hints must be an object of strings"
-  for (const key of Object.keys(hints)) {
-    if (typeof hints[key] !== "string") return `hint "${key}" must be a string`
+/** The hints as a clean copy of strings, or the problem with them; read once, never throws. */
+const copyHints = (
+  hints: unknown
+): { readonly hints?: Record<string, string>; readonly problem?: string } => {
+  if (hints === undefined) return {}
+  try {
+    if (!isRecord(hints) || Array.isArray(hints)) return { problem: "hints must be an object of strings" }
+    const entries: Array<[string, string]> = []
+    for (const key of Object.keys(hints)) {
+      const value = hints[key]
+      if (typeof value !== "string") return { problem: `hint "${describeInput(key)}" must be a string` }
+      entries.push([key, value])
+    }
+    return { hints: Object.fromEntries(entries) }
+  } catch {
+    // A proxy, or a getter that throws.
+    return { problem: "hints cannot be read" }
   }
-  return undefined
 }
 
 /**
@@ -128,17 +157,20 @@ export const validateRef = (input: unknown): Effect.Effect<OperationRef, Opstatu
     if (!isRecord(input)) {
       return Effect.fail(invalidRef(describeInput(input), "a reference must be a string or an object"))
     }
-    const shown = describeInput(
-      `${describeInput(input.service)}:${describeInput(input.region)}:${describeInput(input.id)}`
-    )
-    const problem = checkForm(input.service, input.region, input.id) ?? checkHints(input.hints)
+    // Each field read once: a getter is asked one time, and what is checked is what is returned.
+    const service = fieldOf(input, "service")
+    const region = fieldOf(input, "region")
+    const id = fieldOf(input, "id")
+    const shown = describeInput(`${describeInput(service)}:${describeInput(region)}:${describeInput(id)}`)
+    const given = copyHints(fieldOf(input, "hints"))
+    const problem = checkForm(service, region, id) ?? given.problem
     if (problem !== undefined) return Effect.fail(invalidRef(shown, problem))
-    const hints = input.hints as Record<string, string> | undefined
+    const hints = given.hints
     return Effect.succeed({
-      service: input.service as string,
-      region: input.region as string,
-      id: input.id as string,
-      ...(hints === undefined || Object.keys(hints).length === 0 ? {} : { hints: { ...hints } })
+      service: service as string,
+      region: region as string,
+      id: id as string,
+      ...(hints === undefined || Object.keys(hints).length === 0 ? {} : { hints })
     })
   })
 
