@@ -247,16 +247,30 @@ const refObject = (u: Json): OperationRef | undefined => {
  * @since 0.1.0
  * @category refs
  */
-export const targetsFromJson = (value: unknown, options: InputOptions): Target[] => {
+export const targetsFromJson = (value: unknown, options: InputOptions): Target[] =>
+  targetsAt(value, options, 0)
+
+/** How deep JSON may nest around what it holds; deeper is refused rather than overflowing the stack. */
+const maxNesting = 64
+
+const targetsAt = (value: unknown, options: InputOptions, depth: number): Target[] => {
+  if (depth > maxNesting) {
+    throw usageError(
+      `standard input nests JSON more than ${maxNesting} levels deep`,
+      "Pipe the response of a call, or refs"
+    )
+  }
   if (typeof value === "string") return [refFromToken(value, options)]
-  if (Array.isArray(value)) return value.flatMap((item) => targetsFromJson(item, options))
+  if (Array.isArray(value)) return value.flatMap((item) => targetsAt(item, options, depth + 1))
   if (!isObject(value)) {
     throw usageError(`standard input holds ${JSON.stringify(value)}, which is not a ref or a response`)
   }
   // opstatus's own --json output: change, operation and done events.
   if (typeof value.event === "string") {
-    if (Array.isArray(value.operations)) return value.operations.flatMap((op) => targetsFromJson(op, options))
-    if (isObject(value.operation)) return targetsFromJson(value.operation, options)
+    if (Array.isArray(value.operations)) {
+      return value.operations.flatMap((op) => targetsAt(op, options, depth + 1))
+    }
+    if (isObject(value.operation)) return targetsAt(value.operation, options, depth + 1)
     return []
   }
   if (isObject(value.ref)) {
