@@ -128,6 +128,10 @@ export interface CraftedServer {
   readonly seen: ReadonlyArray<SeenRequest>
   /** The signatures of every request seen so far. */
   readonly signatures: () => Array<string>
+  /** How many requests for the service it has seen. */
+  readonly count: (service: SeenRequest["service"]) => number
+  /** Calls `f` after each request is seen (before it is answered). */
+  readonly onRequest: (f: () => void) => void
   readonly stop: () => Promise<void>
 }
 
@@ -141,6 +145,7 @@ const serviceOf = (req: IncomingMessage): SeenRequest["service"] => {
 /** Starts a crafted server on 127.0.0.1. */
 export const startCraftedServer = async (answer: (seen: SeenRequest) => Answer): Promise<CraftedServer> => {
   const seen: Array<SeenRequest> = []
+  const listeners: Array<() => void> = []
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Array<Buffer> = []
     req.on("data", (chunk: Buffer) => chunks.push(chunk))
@@ -156,6 +161,7 @@ export const startCraftedServer = async (answer: (seen: SeenRequest) => Answer):
         body: Buffer.concat(chunks).toString("utf8")
       }
       seen.push(request)
+      for (const f of listeners) f()
       const a = answer(request)
       if (a === "reset") {
         req.socket.destroy()
@@ -177,6 +183,10 @@ export const startCraftedServer = async (answer: (seen: SeenRequest) => Answer):
     endpoint: `http://127.0.0.1:${port}`,
     seen,
     signatures: () => seen.map((s) => s.signature).filter((s) => s !== ""),
+    count: (service) => seen.filter((s) => s.service === service).length,
+    onRequest: (f) => {
+      listeners.push(f)
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

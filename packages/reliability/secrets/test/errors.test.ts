@@ -234,7 +234,7 @@ const expectNoSecretsInText = (label: string, text: string, signatures: Readonly
   expect(leaksIn(text, secretWindows(signatures)), label).toEqual([])
 }
 
-describe("crafted error answers that echo the request's credentials", () => {
+describe.concurrent("crafted error answers that echo the request's credentials", () => {
   const servers: Array<CraftedServer> = []
   const opened: Array<OperationStatusApi> = []
   afterAll(async () => {
