@@ -7,8 +7,14 @@
  * themselves; an `OpstatusError` passes through unchanged; what AWS's own
  * names and statuses say decides the reason in the documented order.
  */
-import { isOpstatusError, OperationNotFound, type OpstatusError, type RequestReasonTag } from "@opstatus/core"
-import { classifySdkError, describeError, type ErrorNames, requestError } from "@opstatus/core/adapter-kit"
+import { isOpstatusError, OperationNotFound, type OpstatusError } from "@opstatus/core"
+import {
+  classifySdkError,
+  describeError,
+  type ErrorNames,
+  type RequestReasonTag,
+  requestError
+} from "@opstatus/core/adapter-kit"
 import { classifyLightsailError, lightsailErrorNames } from "@opstatus/lightsail"
 import { classifyServiceDiscoveryError, serviceDiscoveryErrorNames } from "@opstatus/servicediscovery"
 import { classifySsmSapError, ssmSapErrorNames } from "@opstatus/ssm-sap"
