@@ -9,27 +9,36 @@ import { main, untilSignal } from "../src/index.js"
 const capture = () => {
   const out: string[] = []
   const err: string[] = []
+  const watchers = new Set<() => void>()
   let stop: (signal: string) => void = () => {}
   const stopped = new Promise<string>((resolve) => {
     stop = resolve
   })
+  /** Resolves once standard output holds what `predicate` looks for: no polling, no clock. */
+  const until = (predicate: (out: readonly string[]) => boolean) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!predicate(out)) return
+        watchers.delete(check)
+        resolve()
+      }
+      watchers.add(check)
+      check()
+    })
   return {
     out,
     err,
     stop,
+    until,
     io: {
-      stdout: (l: string) => out.push(l),
+      stdout: (l: string) => {
+        out.push(l)
+        for (const w of [...watchers]) w()
+      },
       stderr: (l: string) => err.push(l),
       untilStopped: () => stopped
     }
   }
-}
-
-/** Polls `predicate` until it holds or `timeoutMillis` passed (in-process: the default 1 s is plenty). */
-const waitFor = async (predicate: () => boolean, timeoutMillis = 1_000, what = () => "") => {
-  const deadline = Date.now() + timeoutMillis
-  while (!predicate() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
-  expect(predicate(), what()).toBe(true)
 }
 
 /** The monorepo's root, where `--import tsx` resolves. */
@@ -43,9 +52,9 @@ describe("opstatus-emulator command", () => {
       file,
       JSON.stringify({ seed: 3, timeScale: 10, operations: [{ service: "ssm-sap", applicationId: "app" }] })
     )
-    const { out, err, stop, io } = capture()
+    const { out, err, stop, until, io } = capture()
     const exit = main(["--port", "0", "--scenario", file, "--time-scale", "30"], io)
-    await waitFor(() => out.some((l) => l.startsWith("AWS_SECRET_ACCESS_KEY=")))
+    await until((lines) => lines.some((l) => l.startsWith("AWS_SECRET_ACCESS_KEY=")))
     const endpoint = out.find((l) => l.startsWith("AWS_ENDPOINT_URL="))!.slice("AWS_ENDPOINT_URL=".length)
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(out).toContain("AWS_REGION=us-east-1")
@@ -102,7 +111,7 @@ describe("opstatus-emulator command", () => {
   it("exits 1 when the port is taken", async () => {
     const first = capture()
     const running = main(["--port", "0"], first.io)
-    await waitFor(() => first.out.length > 2)
+    await first.until((lines) => lines.length > 2)
     const port = first.out
       .find((l) => l.startsWith("AWS_ENDPOINT_URL="))!
       .split(":")
@@ -150,12 +159,22 @@ describe("opstatus-emulator command", () => {
       errors += chunk
     })
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    const explain = () => `stdout:\n${output}\nstderr:\n${errors}`
+    // Resolves once it printed its environment; rejects if it ended first.
+    const printed = new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (output.includes("AWS_SECRET_ACCESS_KEY=")) resolve()
+      }
+      child.stdout!.on("data", check)
+      void exited.then(() =>
+        reject(new Error(`the emulator exited before printing its environment\n${explain()}`))
+      )
+    })
     // Killed 10 s before the test's own timeout, whatever happens.
     const killer = setTimeout(() => child.kill("SIGKILL"), 30_000)
-    const explain = () => `stdout:\n${output}\nstderr:\n${errors}`
     try {
-      // Compiling through tsx on a loaded machine takes a while: wait generously.
-      await waitFor(() => output.includes("AWS_SECRET_ACCESS_KEY="), 20_000, explain)
+      // Compiling through tsx on a loaded machine takes a while: bounded by the killer, not by a guess.
+      await printed
       const endpoint = /AWS_ENDPOINT_URL=(\S+)/.exec(output)![1]!
       expect((await fetch(`${endpoint}/_emulator/health`)).status).toBe(200)
       child.kill("SIGINT")
