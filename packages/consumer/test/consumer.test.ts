@@ -99,7 +99,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL: emulator.endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true"
   }
-}, 600_000)
+}, 900_000)
 
 afterAll(async () => {
   await emulator?.stop()
@@ -115,7 +115,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
       expect(out.code).toBe(0)
       expect(lastJson(out.stdout)).toEqual({ status: "succeeded", service })
     }
-  }, 120_000)
+  })
 
   it("the one line from CommonJS, one OpstatusError class for require and import", async () => {
     const { id } = emulator.createOperation({ service: "lightsail", durationMs: 60_000, account })
@@ -123,7 +123,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
     expect(out.stderr).toBe("")
     expect(out.code).toBe(0)
     expect(lastJson(out.stdout)).toEqual({ status: "succeeded", oneClass: true, guards: true })
-  }, 120_000)
+  })
 
   it("a mutating call's response goes straight to a wait, for each service", async () => {
     const out = await script("responses.mjs", ["srv-consumer", "app-consumer"])
@@ -134,12 +134,12 @@ describe("the packed packages, installed with npm outside the workspace", () => 
       "servicediscovery:succeeded",
       "ssm-sap:succeeded"
     ])
-  }, 120_000)
+  })
 
   it("the opstatus command comes with the package", async () => {
     const out = await run(join(project, "node_modules", ".bin", "opstatus"), ["--version"], { env })
     expect(out.stdout.trim()).toMatch(/^opstatus \d+\.\d+\.\d+/)
-  }, 60_000)
+  })
 
   // Both wait out the same grace, so they run side by side.
   it.concurrent.each([

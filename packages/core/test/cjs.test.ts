@@ -43,7 +43,7 @@ beforeAll(() => {
     join(project, "node_modules", "effect")
   )
   copyFileSync(join(packageDir, "test", "fixtures", "cjs-consumer.cjs"), join(project, "consumer.cjs"))
-}, 60_000)
+})
 
 afterAll(() => {
   if (project !== undefined) rmSync(project, { recursive: true, force: true })

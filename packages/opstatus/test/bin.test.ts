@@ -81,7 +81,7 @@ const opstatus = (modules: string, args: ReadonlyArray<string>) =>
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-    const guard = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    const guard = setTimeout(() => child.kill("SIGKILL"), 150_000)
     child.on("error", reject)
     child.on("close", (code) => {
       clearTimeout(guard)
