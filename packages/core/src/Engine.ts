@@ -214,12 +214,17 @@ const errorWithoutRaw = (error: OpstatusError): OpstatusError => {
   const reason = error.reason
   if (reason._tag === "OperationFailed") {
     return new OpstatusError({
-      reason: new OperationFailed({ ...reason, operation: withoutRaw(reason.operation) })
+      // `message` is not an own enumerable field of a reason: a spread leaves it out.
+      reason: new OperationFailed({
+        ...reason,
+        message: reason.message,
+        operation: withoutRaw(reason.operation)
+      })
     })
   }
   if (reason._tag === "WaitTimeout" && reason.lastSeen !== undefined) {
     return new OpstatusError({
-      reason: new WaitTimeout({ ...reason, lastSeen: withoutRaw(reason.lastSeen) })
+      reason: new WaitTimeout({ ...reason, message: reason.message, lastSeen: withoutRaw(reason.lastSeen) })
     })
   }
   return error
