@@ -122,13 +122,19 @@ interface Command {
   readonly services: ReadonlyArray<ServiceName>
 }
 
-const commands: ReadonlyArray<Command> = [
-  { args: ["get", "--json", "--debug", ...allRefs], services: every },
-  { args: ["wait", "--json", "--debug", ...fast, ...allRefs], services: every },
-  { args: ["wait", "--debug", "--success", ...fast, ...allRefs], services: every },
+/** The lists: one service's per answer, each service's in turn (they share the classifier). */
+const lists: ReadonlyArray<Command> = [
   { args: ["list", "lightsail", "--json", "--debug"], services: ["lightsail"] },
   { args: ["list", "servicediscovery", "--debug"], services: ["servicediscovery"] },
   { args: ["list", "ssm-sap", "--application", "hana", "--json", "--debug"], services: ["ssm-sap"] }
+]
+
+/** get and wait (JSON and plain) on a ref of each service, and a list. */
+const commandsFor = (index: number): ReadonlyArray<Command> => [
+  { args: ["get", "--json", "--debug", ...allRefs], services: every },
+  { args: ["wait", "--json", "--debug", ...fast, ...allRefs], services: every },
+  { args: ["wait", "--debug", "--success", ...fast, ...allRefs], services: every },
+  lists[index % lists.length]!
 ]
 
 /**
@@ -206,8 +212,9 @@ describe.concurrent("opstatus with credentials in the environment, against answe
     await Promise.all(servers.map((server) => server.stop()))
   })
 
-  for (const [name, answer] of Object.entries(answers)) {
+  for (const [index, [name, answer]] of Object.entries(answers).entries()) {
     it(`${name}: get, wait and list, with --json and --debug and without`, async () => {
+      const commands = commandsFor(index)
       const runs = await Promise.all(commands.map((command) => runAgainst(answer, command)))
       if (retried.has(name)) {
         // A wait that ends at its deadline: its message names the last read's error, when one was
