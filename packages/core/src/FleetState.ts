@@ -87,13 +87,20 @@ export const decodeFleetState = (input: unknown): Effect.Effect<FleetState, Opst
         )
       }
     }
-    const version =
-      typeof value === "object" && value !== null ? (value as { version?: unknown }).version : undefined
+    let version: unknown
+    try {
+      version =
+        typeof value === "object" && value !== null ? (value as { version?: unknown }).version : undefined
+    } catch {
+      return yield* invalidFleetState("it cannot be read (a field throws when read)")
+    }
     if (version === 1) {
       return yield* invalidFleetState("it was written by opstatus 0.1 (version 1); start the wait again")
     }
-    const state = yield* Schema.decodeUnknownEffect(FleetStateJson)(value).pipe(
-      Effect.mapError((error) => invalidFleetState(error.message.replace(/\s*\n\s*/g, " ")))
+    const state = yield* Effect.suspend(() => Schema.decodeUnknownEffect(FleetStateJson)(value)).pipe(
+      Effect.mapError((error) => invalidFleetState(error.message.replace(/\s*\n\s*/g, " "))),
+      // A value (not a string) whose fields throw when read, or a proxy.
+      Effect.catchDefect(() => Effect.fail(invalidFleetState("it cannot be read (a field throws when read)")))
     )
     for (const [index, entry] of state.entries.entries()) {
       // A wait that ended needs only its outcome: the error, or the terminal snapshot.
