@@ -110,22 +110,35 @@ describe("createOperationStatus (Promise facade)", () => {
   })
 
   it("an abort stops polling at once and makes no further request", async () => {
-    const { source, calls } = scriptedSource("servicediscovery", [op("running")])
+    // Reads by ID, recorded; op-2 ends on its fifth read.
+    const reads: string[] = []
+    const readsOf = (id: string) => reads.filter((r) => r === id).length
+    const base = scriptedSource("servicediscovery", [
+      (r) => op(r.id === "op-2" && readsOf("op-2") >= 5 ? "succeeded" : "running", {}, r)
+    ]).source
+    const source: OperationSource = {
+      ...base,
+      get: (r) =>
+        Effect.suspend(() => {
+          reads.push(r.id)
+          return base.get(r)
+        })
+    }
     const status = open({ sources: [source] })
     const controller = new AbortController()
-    const waiting = status.waitForTerminal(ref(), {
-      minDelay: 5,
-      maxDelay: 5,
-      timeout: "1 minute",
-      signal: controller.signal
+    const spacing = { minDelay: 5, maxDelay: 5, timeout: "1 minute" } as const
+    // Aborted as soon as the first answer is in.
+    const waiting = status.waitForTerminal(ref("servicediscovery", "op-1"), {
+      ...spacing,
+      signal: controller.signal,
+      onProgress: () => controller.abort()
     })
-    await new Promise((r) => setTimeout(r, 30))
-    controller.abort()
     expect(await rejectionTag(waiting)).toBe("WaitAborted")
-    const count = calls.length
-    expect(count).toBeGreaterThan(0)
-    await new Promise((r) => setTimeout(r, 40))
-    expect(calls.length).toBe(count)
+    expect(readsOf("op-1")).toBe(1)
+    // A wait on the same lane goes on for five reads at the same spacing: the aborted one is read no more.
+    expect((await status.waitForTerminal(ref("servicediscovery", "op-2"), spacing)).status).toBe("succeeded")
+    expect(readsOf("op-2")).toBe(5)
+    expect(readsOf("op-1")).toBe(1)
   })
 
   it("an already aborted signal makes no request at all", async () => {
@@ -260,13 +273,13 @@ describe("createOperationStatus: the fleet", () => {
     ])
     const status = open({ sources: [source] })
     const controller = new AbortController()
+    // Aborted as soon as the first answer is in.
     const aborted = status.waitForAll([ref("servicediscovery", "op-1")], {
       ...quick,
-      signal: controller.signal
+      signal: controller.signal,
+      onProgress: () => controller.abort()
     })
     const kept = status.waitForAll([ref("servicediscovery", "op-2")], quick)
-    await new Promise((r) => setTimeout(r, 30))
-    controller.abort()
     expect(await rejectionTag(aborted)).toBe("WaitAborted")
     const polls = calls.length
     ended = true
@@ -360,14 +373,25 @@ describe("close", () => {
   it("ends the waits still going with WaitAborted, stops reading, and refuses later calls", async () => {
     const { source, calls } = scriptedSource("servicediscovery", [op("running")])
     const status = createOperationStatus({ sources: [source] })
+    let answered!: () => void
+    const firstAnswer = new Promise<void>((resolve) => {
+      answered = resolve
+    })
     const waiting = rejectionTag(
-      status.waitForTerminal(ref(), { minDelay: 2, maxDelay: 2, timeout: "1 minute" })
+      status.waitForTerminal(ref(), {
+        minDelay: 2,
+        maxDelay: 2,
+        timeout: "1 minute",
+        onProgress: () => answered()
+      })
     )
-    while (calls.length < 2) await new Promise((r) => setTimeout(r, 2))
+    await firstAnswer
     await status.close()
     expect(await waiting).toBe("WaitAborted")
     const atClose = calls.length
-    await new Promise((r) => setTimeout(r, 20))
+    expect(atClose).toBeGreaterThan(0)
+    // Closing waited for every lane to stop: a later turn of the event loop sees no new read.
+    await new Promise((r) => setImmediate(r))
     expect(calls.length).toBe(atClose)
     expect(await rejectionTag(status.waitForTerminal(ref()))).toBe("WaitAborted")
     expect(await rejectionTag(status.get(ref()))).toBe("WaitAborted")
