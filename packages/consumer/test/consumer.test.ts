@@ -6,7 +6,7 @@
  * modules and from CommonJS, against an emulator this test starts.
  */
 import { execFile, spawn } from "node:child_process"
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -60,15 +60,27 @@ const script = (file: string, args: ReadonlyArray<string>, extraEnv: NodeJS.Proc
 
 const lastJson = (out: string) => JSON.parse(out.trim().split("\n").at(-1) ?? "null")
 
-beforeAll(async () => {
+/**
+ * Builds and packs every published package into `tarballs`. With `OPSTATUS_PACKED_DIR` set (CI
+ * sets it for its runs under each Node line), a directory that already holds the packed packages
+ * of this checkout is used as it is: the tarballs do not depend on the Node line that installs them.
+ */
+const pack = async (tarballs: string) => {
+  const packed = join(tarballs, ".complete")
+  if (existsSync(packed)) return
   const filters = published.flatMap(([, name]) => ["--filter", name])
   await run("pnpm", [...filters, "run", "build"], { cwd: root, maxBuffer: 64 * 1024 * 1024 })
-  const work = mkdtempSync(join(tmpdir(), "opstatus-consumer-"))
-  const tarballs = join(work, "tarballs")
-  mkdirSync(tarballs)
   for (const [dir] of published) {
     await run("pnpm", ["pack", "--pack-destination", tarballs], { cwd: join(root, "packages", dir) })
   }
+  writeFileSync(packed, "")
+}
+
+beforeAll(async () => {
+  const work = mkdtempSync(join(tmpdir(), "opstatus-consumer-"))
+  const tarballs = process.env.OPSTATUS_PACKED_DIR || join(work, "tarballs")
+  mkdirSync(tarballs, { recursive: true })
+  await pack(tarballs)
   const files = readdirSync(tarballs)
   const fileOf = (name: string) => {
     const prefix = `${name.replace("@", "").replace("/", "-")}-`
