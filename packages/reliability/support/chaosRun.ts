@@ -1,19 +1,13 @@
 /**
- * Chaos: many waits over the three services through the real SDK clients,
- * against the emulator injecting eventual consistency, throttles, malformed
- * bodies, 5xx answers and connection resets, all forced round by round (see
- * support/chaos.ts). The emulator's own record is the truth: every wait must
- * end as it says (a success succeeds; a failure fails with the service's
- * code and message), no throttle may reach a caller, no rejection may go
- * unhandled, and the emulator's counters must show every fault was met.
- *
- * Operations move on a clock the engine's rounds drive, so the same seed
- * gives the same lifecycles and the same faults on a quiet machine and on a
- * loaded one. `RELIABILITY_SCALE=large` runs 300 waits of each shape.
+ * One chaos run, shared by the chaos suite's test files (one per shape, so
+ * they run side by side): many waits over the three services through the
+ * real SDK clients, against the emulator injecting eventual consistency,
+ * throttles, malformed bodies, 5xx answers and connection resets, forced
+ * round by round (see chaos.ts). The emulator's own record is the truth.
  */
 import type { OperationRef, OperationStatusApi, PromiseWaitOptions } from "@opstatus/core"
 import type { Scenario, ServiceName } from "@opstatus/emulator"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { expect } from "vitest"
 import {
   createFleet,
   type Ending,
@@ -29,25 +23,26 @@ import {
   startChaosStack,
   truthOf,
   unhandledRejections
-} from "../../support/chaos.js"
+} from "./chaos.js"
 
 /** Waits of each shape: through one waitForAll, and as concurrent single waits. */
-const waits = large ? 300 : 90
+export const chaosWaits = large ? 300 : 90
 
 /** Simulated milliseconds the clock moves per step of the barrier (a round of every live lane). */
 const stepMs = 1_000
 
 /**
- * Every service alike: an operation ends 10 to 33 steps after it is created
- * (so every lane meets the whole forced part of the schedule first), a
- * quarter of them fail, and a new operation is not found for 4 steps.
+ * Every service alike: an operation ends 8 to 12 steps after it is created
+ * (so every lane meets the whole forced part of the schedule, 7 rounds,
+ * first), a quarter of them fail, and a new operation is not found for 4
+ * steps.
  */
 const scenario: Scenario = {
   services: Object.fromEntries(
     services.map((service) => [
       service,
       {
-        durations: { queuedMs: [1_000, 2_000], runningMs: [7_000, 15_000] },
+        durations: { queuedMs: [1_000, 2_000], runningMs: [7_000, 10_000] },
         failureRate: 0.25,
         faults: { notFoundForMs: 4 * stepMs }
       }
@@ -66,14 +61,17 @@ const policy: PromiseWaitOptions = {
 /** The lanes may go fast: the emulator's throttles are what this suite is about. */
 const fleet = { rateLimit: { start: 1_000, min: 500, max: 2_000 }, concurrency: 16 }
 
-const rejections = unhandledRejections()
-beforeAll(() => rejections.install())
-afterAll(() => rejections.uninstall())
+export type Shape = "waitForAll" | "single waits"
 
-type Shape = "waitForAll" | "single waits"
-
-/** One run of `waits` waits of a shape against a fresh emulator; returns its figures after checking it. */
-const run = async (shape: Shape, seed: number) => {
+/**
+ * One run of `chaosWaits` waits of a shape against a fresh emulator, checked
+ * (every outcome as the emulator records it, no throttle surfaced, no
+ * unhandled rejection, every forced fault met by every service); returns its
+ * figures, printed at large scale.
+ */
+export const runChaos = async (shape: Shape, seed: number) => {
+  const rejections = unhandledRejections()
+  rejections.install()
   const clock = new ManualClock()
   const barrier = new RoundBarrier(clock, stepMs)
   const stack = await startChaosStack({
@@ -85,7 +83,7 @@ const run = async (shape: Shape, seed: number) => {
   })
   try {
     const schedule = faultSchedule(stack.emulator, barrier)
-    const refs = createFleet(stack.emulator, waits)
+    const refs = createFleet(stack.emulator, chaosWaits)
     for (const service of services) barrier.expect(service, refs.filter((r) => r.service === service).length)
     const warnings: Array<string> = []
     const status: OperationStatusApi = stack.open({
@@ -149,6 +147,7 @@ const run = async (shape: Shape, seed: number) => {
     }
     return figures
   } finally {
+    rejections.uninstall()
     await stack.stop()
   }
 }
@@ -194,13 +193,3 @@ const asSingles = async (
     s.status === "fulfilled" ? { ok: true, operation: s.value } : { ok: false, error: s.reason }
   )
 }
-
-describe(`chaos: ${waits} waits of each shape over the three services, faults forced round by round`, () => {
-  it(`through one waitForAll: every outcome as the emulator records it, no throttle surfaced`, async () => {
-    await run("waitForAll", 42)
-  }, 180_000)
-
-  it(`as ${waits} concurrent single waits: every outcome as the emulator records it, no throttle surfaced`, async () => {
-    await run("single waits", 43)
-  }, 180_000)
-})
