@@ -185,6 +185,8 @@ export const classifySdkError = (service: string, names: ErrorNames, error: unkn
       return "ServiceUnavailable"
     // A body the SDK could not parse: a 200 whose JSON is broken.
     if (d.name === "SyntaxError" || d.name === "SerializationException") return "MalformedResponse"
+    // An error with a 2xx status is the SDK failing to read a success answer (a field of the wrong type).
+    if (d.httpStatus !== undefined && d.httpStatus >= 200 && d.httpStatus < 300) return "MalformedResponse"
     if (has(names.invalid) || d.httpStatus === 400) return "InvalidRequest"
     return "UnknownServiceError"
   })()
