@@ -393,6 +393,18 @@ const applicationOf = (value: unknown): SsmSapApplication => withDates(value, ["
 const mapList = <T>(value: unknown, map: (item: unknown) => T): T[] | undefined =>
   Array.isArray(value) ? value.map(map) : undefined
 
+/** Reads an answer's members; what cannot be read fails with the answer's `$metadata`, as the SDK's deserializers do. */
+const deserialize = <T>($metadata: SsmSapResponseMetadata, read: () => T): T => {
+  try {
+    return read()
+  } catch (error) {
+    if (typeof error === "object" && error !== null && !("$metadata" in error)) {
+      Object.assign(error, { $metadata })
+    }
+    throw error
+  }
+}
+
 /**
  * An SSM for SAP client speaking restJson1 with SigV4 over `fetch`.
  *
@@ -480,7 +492,8 @@ export class SsmSapHttpClient {
   ): Promise<SsmSapGetOperationOutput> {
     const [json, $metadata] = await this.send("/get-operation", args, options)
     const out: SsmSapGetOperationOutput = { $metadata }
-    if (json.Operation !== undefined) out.Operation = operationOf(json.Operation)
+    if (json.Operation !== undefined)
+      out.Operation = deserialize($metadata, () => operationOf(json.Operation))
     return out
   }
 
@@ -491,7 +504,7 @@ export class SsmSapHttpClient {
   ): Promise<SsmSapListOperationsOutput> {
     const [json, $metadata] = await this.send("/list-operations", args, options)
     const out: SsmSapListOperationsOutput = { $metadata }
-    const operations = mapList(json.Operations, operationOf)
+    const operations = deserialize($metadata, () => mapList(json.Operations, operationOf))
     if (operations !== undefined) out.Operations = operations
     if (typeof json.NextToken === "string") out.NextToken = json.NextToken
     return out
@@ -504,7 +517,7 @@ export class SsmSapHttpClient {
   ): Promise<SsmSapListOperationEventsOutput> {
     const [json, $metadata] = await this.send("/list-operation-events", args, options)
     const out: SsmSapListOperationEventsOutput = { $metadata }
-    const events = mapList(json.OperationEvents, eventOf)
+    const events = deserialize($metadata, () => mapList(json.OperationEvents, eventOf))
     if (events !== undefined) out.OperationEvents = events
     if (typeof json.NextToken === "string") out.NextToken = json.NextToken
     return out
@@ -517,7 +530,9 @@ export class SsmSapHttpClient {
   ): Promise<SsmSapRegisterApplicationOutput> {
     const [json, $metadata] = await this.send("/register-application", args, options)
     const out: SsmSapRegisterApplicationOutput = { $metadata }
-    if (json.Application !== undefined) out.Application = applicationOf(json.Application)
+    if (json.Application !== undefined) {
+      out.Application = deserialize($metadata, () => applicationOf(json.Application))
+    }
     if (typeof json.OperationId === "string") out.OperationId = json.OperationId
     return out
   }
