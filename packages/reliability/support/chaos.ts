@@ -11,10 +11,13 @@
  * time. Faults are forced per lane round: each lane meets, in its first
  * seven rounds, eventual consistency alone, then every request throttled,
  * malformed, a 5xx, malformed again, throttled, reset; after that a mix of
- * 5xx and resets with a throttled round every fourth. A malformed answer
- * comes only in two rounds of a lane, so no operation can meet the three in
- * a row that would rightly end its wait: every outcome is decided by the
- * scenario alone.
+ * 5xx and resets with a throttled round every fourth. Operations end 8 steps
+ * in at the earliest, and a step is a round of every lane, so every lane
+ * meets all of it. Malformed answers come in exactly two rounds of a lane
+ * (rounds 3 and 5, or the next ones while the emulator's counter shows a
+ * malformed round missing), and an operation is read at most once a round,
+ * so none can meet the three in a row that would rightly end its wait:
+ * every outcome is decided by the scenario alone.
  */
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
@@ -137,47 +140,71 @@ export class RoundBarrier {
 // ---------------------------------------------------------------------------
 // The fault schedule
 
+/** An empty bucket that never refills: every request throttled (the first ever takes its one token). */
 const throttleAll = { perSecond: 0, burst: 1 } as const
 
-/** What a lane's `round`th round (from 1) meets; see the module comment. */
-export const roundSettings = (round: number): ServiceSettings => {
+/** Rounds of a lane in which it met malformed answers, at most: two, so no operation meets three in a row. */
+export const malformedRoundsPerLane = 2
+
+/**
+ * What a lane's `round`th round (from 1) meets, given how many of its
+ * rounds have met malformed answers so far; see the module comment.
+ */
+export const roundSettings = (round: number, malformedRounds: number): ServiceSettings => {
   const none = { error5xxRate: 0, resetRate: 0, malformedRate: 0 }
+  const malformed = { rateLimit: null, faults: { ...none, malformedRate: 1 } }
+  const throttled = { rateLimit: throttleAll, faults: none }
   switch (round) {
     case 1:
       return { rateLimit: null, faults: none }
     case 2:
     case 6:
-      return { rateLimit: throttleAll, faults: none }
-    case 3:
-    case 5:
-      return { rateLimit: null, faults: { ...none, malformedRate: 1 } }
+      return throttled
     case 4:
       return { rateLimit: null, faults: { ...none, error5xxRate: 1 } }
     case 7:
       return { rateLimit: null, faults: { ...none, resetRate: 1 } }
     default:
+      // Rounds 3 and 5, and later ones until the lane has met malformed answers in two rounds.
+      if (malformedRounds < malformedRoundsPerLane) return malformed
       return round % 4 === 2
-        ? { rateLimit: throttleAll, faults: none }
+        ? throttled
         : { rateLimit: null, faults: { ...none, error5xxRate: 0.1, resetRate: 0.1 } }
   }
 }
 
-/** The fault schedule: configures each service for its lane's next round, and moves the barrier. */
+/**
+ * The fault schedule: configures each service for its lane's next round,
+ * counts the rounds in which the emulator answered it malformed (by its own
+ * counter: a round without a malformed answer gave none to any operation),
+ * and moves the barrier.
+ */
 export const faultSchedule = (emulator: Emulator, barrier: RoundBarrier) => {
   const rounds = new Map<string, number>()
+  const malformedRounds = new Map<string, number>()
+  const malformedSeen = new Map<string, number>()
   const configure = (service: ServiceName, round: number) =>
-    emulator.configure({ services: { [service]: roundSettings(round) } } as Scenario)
+    emulator.configure({
+      services: { [service]: roundSettings(round, malformedRounds.get(service) ?? 0) }
+    } as Scenario)
   for (const service of services) configure(service, 1)
   const reports: Array<RoundReport> = []
   return {
     rounds,
+    malformedRounds,
     reports,
     onRound: (report: RoundReport) => {
       reports.push(report)
-      const n = (rounds.get(report.service) ?? 0) + 1
-      rounds.set(report.service, n)
-      configure(report.service as ServiceName, n + 1)
-      barrier.report(report.service)
+      const service = report.service as ServiceName
+      const n = (rounds.get(service) ?? 0) + 1
+      rounds.set(service, n)
+      const malformed = callsOf(emulator, service).malformed
+      if (malformed > (malformedSeen.get(service) ?? 0)) {
+        malformedRounds.set(service, (malformedRounds.get(service) ?? 0) + 1)
+      }
+      malformedSeen.set(service, malformed)
+      configure(service, n + 1)
+      barrier.report(service)
     }
   }
 }

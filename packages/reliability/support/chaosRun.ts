@@ -125,6 +125,7 @@ export const runChaos = async (shape: Shape, seed: number) => {
       unhandledRejections: rejections.seen.length,
       injected: faults,
       lanesRounds: Object.fromEntries(schedule.rounds),
+      malformedRounds: Object.fromEntries(schedule.malformedRounds),
       clockSteps: barrier.steps,
       warnings: warnings.length,
       wallMillis
