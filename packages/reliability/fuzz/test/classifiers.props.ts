@@ -265,6 +265,32 @@ describe("the adapter kit's classifier", () => {
   })
 })
 
+describe("a success answer the client could not read", () => {
+  it("an error carrying a 2xx status (the SDK failing to deserialize) is MalformedResponse, retried, never unknown", () => {
+    holds(
+      "classifySdkError: 2xx status is MalformedResponse",
+      fc.property(
+        fc.constantFrom(...adapters),
+        fc.integer({ min: 200, max: 299 }),
+        fc.constantFrom("TypeError", "Error", "RangeError", "SyntaxError"),
+        text,
+        ([service, names], httpStatusCode, name, message) => {
+          const error = asError({
+            name,
+            message: materialize(message),
+            $metadata: { httpStatusCode, requestId: "req-1" }
+          })
+          const result = classifySdkError(service, names, error)
+          if (result.reason._tag !== "MalformedResponse") {
+            throw new Error(`${name} with HTTP ${httpStatusCode}: ${result.reason._tag}`)
+          }
+        }
+      ),
+      pureRuns
+    )
+  })
+})
+
 describe("each adapter's classifier", () => {
   it("Lightsail, Cloud Map and SSM for SAP: any thrown value gives their own request reason", () => {
     const tally = new Tally()

@@ -91,7 +91,8 @@ const seed = async (inputs: ReadonlyArray<unknown>, settled: number, requireSucc
   await poller.done.catch(() => undefined)
 }
 
-beforeAll(async () => {
+/** Makes the seeds: real states of the three sources, serialized. */
+const makeSeeds = async () => {
   status = createOperationStatus({ sources: fake.sources, onWarning: () => undefined })
   await seed(
     ["lightsail:us-east-1:run-1", "servicediscovery:eu-west-1:run-2", `ssm-sap:us-east-1:${uuid(1)}`],
@@ -132,9 +133,7 @@ beforeAll(async () => {
     )
   )
   fake.answer = (read) => ({ ok: true, body: failedBody(read) })
-})
-
-afterAll(() => status?.close())
+}
 
 // ---------------------------------------------------------------------------
 // Inputs
@@ -315,6 +314,9 @@ const checkOutcomes = (outcomes: ReadonlyArray<WaitOutcome>, text: unknown, tall
 }
 
 describe("resuming a fleet wait from any string", () => {
+  beforeAll(makeSeeds)
+  afterAll(() => status?.close())
+
   it("a wait that ended OperationFailed or WaitTimeout (with its last snapshot) serializes and resumes to the same end", async () => {
     const tags = seeds.flatMap((text) =>
       (entriesOf(text) ?? []).flatMap((entry) => (entry.error === undefined ? [] : [entry.error.reason._tag]))

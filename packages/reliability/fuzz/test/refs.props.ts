@@ -26,7 +26,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
 import { createOpstatus } from "opstatus"
-import { afterAll, describe, it } from "vitest"
+import { afterAll, beforeAll, describe, it } from "vitest"
 import {
   engineRuns,
   expectNoPollution,
@@ -402,7 +402,9 @@ describe("the one-line package's refsOf", () => {
   afterAll(() => instance.close())
   const savedRegion = process.env.AWS_REGION
   // The default region of responses that do not name one, so that no profile is read.
-  process.env.AWS_REGION = "us-east-1"
+  beforeAll(() => {
+    process.env.AWS_REGION = "us-east-1"
+  })
   afterAll(() => {
     if (savedRegion === undefined) delete process.env.AWS_REGION
     else process.env.AWS_REGION = savedRegion
