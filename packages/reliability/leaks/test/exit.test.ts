@@ -16,6 +16,7 @@
  * clients) runs every ending; the `opstatus` default instance (clients it
  * makes from the environment) runs them too at large scale.
  */
+import { rmSync } from "node:fs"
 import type { OperationRef } from "@opstatus/core"
 import { type Emulator, type ServiceName, startEmulator } from "@opstatus/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -54,13 +55,16 @@ const apis = large ? (["core", "default"] as const) : (["core"] as const)
 let emulator: Emulator
 let proxy: Awaited<ReturnType<typeof holdingProxy>>
 let command: ChildCommand
+const bundle = `${packageDir}build/leaks/ending-${process.pid}.mjs`
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, seed: 5, timeScale: 1_000 })
   proxy = await holdingProxy(emulator.port)
-  command = await prepareChild(fixture, `${packageDir}build/leaks/ending.mjs`)
+  // One bundle per process: runs in the same working tree do not share it.
+  command = await prepareChild(fixture, bundle)
 }, 120_000)
 afterAll(async () => {
   killChildren()
+  rmSync(bundle, { force: true })
   await proxy?.stop()
   await emulator?.stop()
 })
