@@ -9,11 +9,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdirSync } from "node:fs"
-import { createRequire } from "node:module"
+
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { SapCallOptions, SsmSapLike } from "@opstatus/ssm-sap"
+import { build, type Plugin } from "esbuild"
 
 /** True for `pnpm reliability:leaks`. */
 export const large = process.env.RELIABILITY_SCALE === "large"
@@ -205,82 +206,52 @@ export const killChildren = (): void => {
   for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
 }
 
-/** The part of esbuild's API used here. */
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<unknown>
-}
-
-/**
- * esbuild: this package's own once it is a devDependency, else the one tsx
- * (a root devDependency) runs on; undefined when neither resolves.
- */
-const loadEsbuild = async (): Promise<Esbuild | undefined> => {
-  const name = "esbuild"
-  try {
-    return (await import(name)) as Esbuild
-  } catch {
-    try {
-      const viaTsx = createRequire(createRequire(import.meta.url).resolve("tsx"))
-      return viaTsx(name) as Esbuild
-    } catch {
-      return undefined
-    }
-  }
-}
-
 /** How a child is started: node and its arguments before the script's own. */
 export interface ChildCommand {
   readonly args: ReadonlyArray<string>
-  /** `bundle`: one ESM file built from source; `tsx`: the TypeScript sources through tsx. */
-  readonly how: "bundle" | "tsx"
+  /** One ESM file built from source. */
+  readonly how: "bundle"
+}
+
+/** Leaves every package but ours external, at the path it resolves to from its importer. */
+const externalDependencies: Plugin = {
+  name: "external-dependencies",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      const own =
+        args.path.startsWith("@opstatus/") || args.path === "opstatus" || args.path.startsWith("node:")
+      if (own || args.pluginData === "inner") return undefined
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: "inner"
+      })
+      return resolved.errors.length > 0 ? undefined : { path: resolved.path, external: true }
+    })
+  }
 }
 
 /**
- * Prepares a TypeScript entry to run in children. Bundled once, as the CLI's
+ * Prepares a TypeScript entry to run in children: bundled once, as the CLI's
  * tests do (the workspace packages inlined from their `source` entries,
- * every other package left external at its installed path), a child starts
- * on a third of the CPU that compiling on the fly through tsx costs; without
- * esbuild it runs from source through tsx (`node --conditions=source
- * --import tsx`).
+ * every other package left external at its installed path), so a child
+ * starts on a third of the CPU that compiling on the fly through tsx costs.
  */
 export const prepareChild = async (entry: string, outfile: string): Promise<ChildCommand> => {
-  const fromSource: ChildCommand = { args: ["--conditions=source", "--import", "tsx", entry], how: "tsx" }
-  const esbuild = await loadEsbuild()
-  if (esbuild === undefined) return fromSource
-  const external = {
-    name: "external-dependencies",
-    setup(b: any) {
-      b.onResolve({ filter: /^[^./]/ }, async (args: any) => {
-        const own =
-          args.path.startsWith("@opstatus/") || args.path === "opstatus" || args.path.startsWith("node:")
-        if (own || args.pluginData === "inner") return undefined
-        const resolved = await b.resolve(args.path, {
-          kind: args.kind,
-          resolveDir: args.resolveDir,
-          pluginData: "inner"
-        })
-        return resolved.errors.length > 0 ? undefined : { path: resolved.path, external: true }
-      })
-    }
-  }
-  try {
-    mkdirSync(dirname(outfile), { recursive: true })
-    await esbuild.build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      conditions: ["source"],
-      mainFields: ["main"],
-      logLevel: "warning",
-      plugins: [external]
-    })
-    return { args: [outfile], how: "bundle" }
-  } catch {
-    return fromSource
-  }
+  mkdirSync(dirname(outfile), { recursive: true })
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    conditions: ["source"],
+    mainFields: ["main"],
+    logLevel: "warning",
+    plugins: [externalDependencies]
+  })
+  return { args: [outfile], how: "bundle" }
 }
 
 /**
