@@ -164,7 +164,14 @@ export const typedTag = (error: unknown): OpstatusError["reason"]["_tag"] => {
   if (typeof error.message !== "string" || typeof String(error) !== "string") {
     throw new Error("an OpstatusError without a message")
   }
-  JSON.stringify(error)
+  try {
+    JSON.stringify(error)
+  } catch (cause) {
+    // The one exception: a failed or timed-out wait carries the operation's `raw`, the service's own
+    // object as it came, which may be nested deeper than JSON.stringify goes, or cyclic.
+    if (error.operation === undefined)
+      throw new Error(`an OpstatusError that JSON.stringify refuses: ${safeText(cause)}`)
+  }
   return error.reason._tag
 }
 

@@ -19,10 +19,17 @@ export interface Read {
   readonly id: string | undefined
 }
 
-/** What a fake client answers to a read: a value, or a thrown (rejected) value. */
+/**
+ * What a fake client answers to a read: a value, or a rejection; or, as no
+ * well-behaved client would, a value returned instead of a promise, a value
+ * thrown synchronously, or a promise that never settles (and ignores abort).
+ */
 export type Answer =
   | { readonly ok: true; readonly body: unknown }
   | { readonly ok: false; readonly error: unknown }
+  | { readonly ok?: undefined; readonly sync: unknown }
+  | { readonly ok?: undefined; readonly throws: unknown }
+  | { readonly ok?: undefined; readonly hang: true }
 
 export type Answerer = (read: Read) => Answer
 
@@ -56,8 +63,13 @@ export const failedBody = (read: Read): unknown => {
 
 const failing: Answerer = (read) => ({ ok: true, body: failedBody(read) })
 
-const settle = (answer: Answer): Promise<unknown> =>
-  answer.ok ? Promise.resolve(answer.body) : Promise.reject(answer.error)
+const settle = (answer: Answer): unknown => {
+  if (answer.ok === true) return Promise.resolve(answer.body)
+  if (answer.ok === false) return Promise.reject(answer.error)
+  if ("hang" in answer) return new Promise(() => undefined)
+  if ("throws" in answer) throw answer.throws
+  return answer.sync
+}
 
 /** The input of an SDK command, read leniently. */
 const inputOf = (command: unknown): Record<string, unknown> => {
@@ -84,7 +96,7 @@ export const fakeSources = (
     reads,
     answer: initial
   }
-  const record = (read: Read): Promise<unknown> => {
+  const record = (read: Read): any => {
     reads.push(read)
     let answer: Answer
     try {
