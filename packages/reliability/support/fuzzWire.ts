@@ -5,8 +5,9 @@
  * headers and body (valid operations with any status, error bodies, any
  * JSON, text, broken UTF-8, truncated or huge bodies), a connection reset, a
  * reply cut short, or no reply at all. Only requests for the operation of
- * the current run take from the script; any other request, and every
- * request once the script is used up, is answered with a 403
+ * the current run take from the script (list reads from a script of their
+ * own); any other request, and every request once its script is used up,
+ * is answered with a 403
  * AccessDeniedException, which ends a wait at once. The server records what
  * it served, so a property can tell whether a success was ever said.
  */
@@ -22,14 +23,23 @@ export interface Reply {
   readonly behaviour: "normal" | "reset" | "partial" | "stall"
 }
 
-/** One reply served for the current run's operation. */
+/** One reply served for the current run's operations. */
 export interface Served {
   readonly service: string
   readonly call: string
+  /** The operation a GetOperation asked for; undefined for a list read. */
+  readonly id: string | undefined
   readonly status: number
   /** The body as JSON, when it was JSON and was sent whole with a 2xx status. */
   readonly json: unknown
 }
+
+/** The list reads a fleet makes: they take from the list script. */
+const listCalls = new Set(["GetOperations", "GetOperationsForResource", "ListOperations", "list-operations"])
+
+/** `@@ID@@` becomes the operation asked for; `@@ID<k>@@` the run's k-th operation. */
+const placeholders = (text: string, asked: string | undefined, ids: ReadonlyArray<string>): string =>
+  text.replace(/@@ID(\d*)@@/g, (_, k: string) => (k === "" ? (asked ?? "") : (ids[Number(k)] ?? "")))
 
 /** The service and call a request is for, by its target header or its path. */
 const routeOf = (req: IncomingMessage): { service: string; call: string } => {
@@ -70,26 +80,43 @@ const jsonOf = (reply: Reply): unknown => {
   }
 }
 
+const withIds = (reply: Reply, asked: string | undefined, ids: ReadonlyArray<string>): Reply =>
+  typeof reply.body === "string" ? { ...reply, body: placeholders(reply.body, asked, ids) } : reply
+
 export interface WireServer {
   readonly endpoint: string
-  /** Starts a run: the operation it is about, and its replies. */
-  readonly load: (operationId: string, replies: ReadonlyArray<Reply>) => void
+  /**
+   * Starts a run: the operations it is about, the replies to their GetOperation calls (in turn,
+   * whichever operation asks) and the replies to list reads.
+   */
+  readonly load: (
+    operationIds: ReadonlyArray<string>,
+    replies: ReadonlyArray<Reply>,
+    listReplies?: ReadonlyArray<Reply>
+  ) => void
   /** What was served in the current run. */
   readonly served: () => ReadonlyArray<Served>
   readonly close: () => Promise<void>
 }
 
 export const startWireServer = async (): Promise<WireServer> => {
-  let current: string | undefined
+  let current: ReadonlyArray<string> = []
   let script: Array<Reply> = []
+  let lists: Array<Reply> = []
   let served: Array<Served> = []
   const stalled = new Set<ServerResponse>()
 
   const answer = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const route = routeOf(req)
-    if (idOf(body) !== current || script.length === 0) return denied(res)
-    const reply = script.shift()!
-    served.push({ ...route, status: reply.status, json: jsonOf(reply) })
+    const asked = idOf(body)
+    const queue = listCalls.has(route.call)
+      ? lists
+      : asked !== undefined && current.includes(asked)
+        ? script
+        : []
+    if (queue.length === 0) return denied(res)
+    const reply = withIds(queue.shift()!, asked, current)
+    served.push({ ...route, id: asked, status: reply.status, json: jsonOf(reply) })
     if (reply.behaviour === "reset") {
       req.socket.destroy()
       return
@@ -129,9 +156,10 @@ export const startWireServer = async (): Promise<WireServer> => {
   const { port } = server.address() as AddressInfo
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    load: (operationId, replies) => {
-      current = operationId
+    load: (operationIds, replies, listReplies = []) => {
+      current = operationIds
       script = [...replies]
+      lists = [...listReplies]
       served = []
     },
     served: () => served,

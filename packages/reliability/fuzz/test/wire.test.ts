@@ -12,7 +12,7 @@
  */
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
-import { createOperationStatus, type OperationStatusApi } from "@opstatus/core"
+import { createOperationStatus, type OperationStatusApi, type OpstatusError } from "@opstatus/core"
 import type { StatusTable } from "@opstatus/core/adapter-kit"
 import { lightsailSource, lightsailStatusTable } from "@opstatus/lightsail"
 import { serviceDiscoverySource, serviceDiscoveryStatusTable } from "@opstatus/servicediscovery"
@@ -26,9 +26,10 @@ import {
   settleAsync,
   Tally,
   testTimeout,
+  typedTag,
   wireRuns
 } from "../../support/fuzz.js"
-import { type Reply, startWireServer, type WireServer } from "../../support/fuzzWire.js"
+import { type Reply, type Served, startWireServer, type WireServer } from "../../support/fuzzWire.js"
 
 type Service = "lightsail" | "servicediscovery" | "ssm-sap"
 const services: ReadonlyArray<Service> = ["lightsail", "servicediscovery", "ssm-sap"]
@@ -38,7 +39,7 @@ const tables: Record<Service, StatusTable> = {
   "ssm-sap": ssmSapStatusTable
 }
 const region = "us-east-1"
-/** Where a body gets the run's operation ID. */
+/** Where a body gets the operation asked for (the server puts it in; `@@ID<k>@@` is the run's k-th). */
 const ID = "@@ID@@"
 
 let server: WireServer
@@ -92,10 +93,10 @@ const timestamp = fc.oneof(
 )
 const maybe = <A>(arb: fc.Arbitrary<A>) =>
   fc.oneof({ weight: 5, arbitrary: arb }, { weight: 1, arbitrary: json })
-const id = fc.oneof({ weight: 8, arbitrary: fc.constant(ID) }, { weight: 1, arbitrary: json })
+const anId = fc.oneof({ weight: 8, arbitrary: fc.constant(ID) }, { weight: 1, arbitrary: json })
 
 /** An operation in the service's own shape, fields mostly right, sometimes anything. */
-const operationOf = (service: Service): fc.Arbitrary<Record<string, unknown>> => {
+const operationOf = (service: Service, id = anId): fc.Arbitrary<Record<string, unknown>> => {
   switch (service) {
     case "lightsail":
       return fc.record(
@@ -166,6 +167,37 @@ const answerOf = (service: Service): fc.Arbitrary<unknown> => {
   )
 }
 
+/** A list page: items naming the run's operations (and others), and maybe a next token. */
+const listAnswerOf = (service: Service): fc.Arbitrary<unknown> => {
+  const itemId = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom("@@ID0@@", "@@ID1@@", "@@ID2@@", "@@ID3@@") },
+    { weight: 1, arbitrary: fc.constantFrom("someone-else", "00000000-0000-4000-8000-00000000ffff") },
+    { weight: 1, arbitrary: json }
+  )
+  const item =
+    service === "servicediscovery"
+      ? fc.record({ Id: itemId, Status: statusValue(service) }, { requiredKeys: ["Id", "Status"] })
+      : service === "ssm-sap"
+        ? operationOf(service, itemId).map((op) => ({
+            ...op,
+            ResourceType: "AWS::SSMSAP::Application",
+            ResourceId: "app-fuzz"
+          }))
+        : operationOf(service, itemId)
+  const [items, token] =
+    service === "lightsail" ? ["operations", "nextPageToken"] : ["Operations", "NextToken"]
+  return fc.record(
+    {
+      [items]: fc.oneof(
+        { weight: 8, arbitrary: fc.array(fc.oneof(item, fc.constant(null)), { maxLength: 5 }) },
+        { weight: 1, arbitrary: json }
+      ),
+      [token]: fc.oneof(fc.constantFrom("next-1", "next-2"), json)
+    },
+    { requiredKeys: [items] }
+  )
+}
+
 const errorNames = [
   "NotFoundException",
   "OperationNotFound",
@@ -218,7 +250,7 @@ const bodyOf = (doc: unknown, proto: boolean): string => {
     : text
 }
 
-const replyOf = (service: Service): fc.Arbitrary<Reply> =>
+const replyOf = (service: Service, answer: fc.Arbitrary<unknown> = answerOf(service)): fc.Arbitrary<Reply> =>
   fc.record({
     status: fc.oneof(
       { weight: 10, arbitrary: fc.constant(200) },
@@ -239,7 +271,7 @@ const replyOf = (service: Service): fc.Arbitrary<Reply> =>
       {
         weight: 1,
         arbitrary: fc
-          .tuple(answerOf(service), fc.nat())
+          .tuple(answer, fc.nat())
           .map(([doc, cut]) => bodyOf(doc, false).slice(0, cut % (bodyOf(doc, false).length + 1)))
       },
       {
@@ -298,6 +330,57 @@ const idFor = (service: Service): string => {
     : `fuzz-${String(run).padStart(6, "0")}`
 }
 
+/** What the server said of one operation: its GetOperation replies, and the list items naming it. */
+const saidOf = (service: Service, served: ReadonlyArray<Served>, opId: string) => {
+  const said: Array<unknown> = []
+  for (const s of served) {
+    if (s.id === opId) {
+      const op = operationIn(service, s.json)
+      if (op !== undefined && op !== null) said.push(rawStatusIn(service, op))
+    } else if (s.id === undefined && typeof s.json === "object" && s.json !== null) {
+      const items = (s.json as Record<string, unknown>)[service === "lightsail" ? "operations" : "Operations"]
+      if (!Array.isArray(items)) continue
+      for (const item of items) {
+        const itemId = typeof item === "object" && item !== null ? (item.id ?? item.Id) : undefined
+        if (itemId === opId) said.push(rawStatusIn(service, item))
+      }
+    }
+  }
+  return {
+    success: said.some((raw) => typeof raw === "string" && successes(service).has(raw)),
+    raw: new Set(said.map((raw) => (typeof raw === "string" ? raw : "")))
+  }
+}
+
+/** An operation a call ended with must be one the server described. */
+const checkOperation = (
+  service: Service,
+  said: ReturnType<typeof saidOf>,
+  op: { status: string; rawStatus: string },
+  served: ReadonlyArray<Served>
+) => {
+  if (op.status === "succeeded" && !said.success) {
+    throw new Error(`succeeded, but no reply said success: ${JSON.stringify(served).slice(0, 2000)}`)
+  }
+  if (!said.raw.has(op.rawStatus))
+    throw new Error(`raw status ${JSON.stringify(op.rawStatus)} was never sent`)
+  const row = Object.hasOwn(tables[service], op.rawStatus) ? tables[service][op.rawStatus] : "unknown"
+  if (op.status !== row) throw new Error(`${op.rawStatus} became ${op.status}, its row is ${row}`)
+}
+
+/** The checks of a typed error: not an input error (the refs are valid), and a 2xx is never unknown. */
+const checkError = (error: OpstatusError) => {
+  const reason = error.reason
+  if (input.has(reason._tag)) throw new Error(`a valid ref failed with ${reason._tag}: ${error.message}`)
+  if (reason._tag === "UnknownServiceError" && reason.httpStatus !== undefined) {
+    if (reason.httpStatus >= 200 && reason.httpStatus < 300) {
+      throw new Error(`a ${reason.httpStatus} answer ended as UnknownServiceError: ${error.message}`)
+    }
+  }
+}
+
+const quick = { timeout: 500, minDelay: 1, maxDelay: 5, notFoundGrace: 30, unreachableGrace: 30 } as const
+
 describe("the real clients against a server answering anything", () => {
   it(
     "get, waitForTerminal and waitForSuccess end typed or with what the service said; never success from junk",
@@ -307,62 +390,87 @@ describe("the real clients against a server answering anything", () => {
         "wire: real clients, random replies",
         fc.asyncProperty(scenario, async ({ service, call, replies }) => {
           const opId = idFor(service)
-          server.load(
-            opId,
-            replies.map((r) => (typeof r.body === "string" ? { ...r, body: r.body.replaceAll(ID, opId) } : r))
-          )
+          server.load([opId], replies)
           const ref = `${service}:${region}:${opId}`
-          const quick = { timeout: 500, minDelay: 1, maxDelay: 5, notFoundGrace: 30, unreachableGrace: 30 }
           const out = await settleAsync(() =>
             call === "get" ? status.get(ref, { timeout: 500, minDelay: 4 }) : status[call](ref, quick)
           )
           expectNoPollution()
           const served = server.served()
-          const said = served.flatMap((s) => {
-            const op = operationIn(service, s.json)
-            return op === undefined || op === null ? [] : [rawStatusIn(service, op)]
-          })
-          const saidSuccess = said.some((raw) => typeof raw === "string" && successes(service).has(raw))
-          const saidRaw = new Set(said.map((raw) => (typeof raw === "string" ? raw : "")))
-          const checkOperation = (op: { status: string; rawStatus: string; terminal: boolean }) => {
-            if (op.status === "succeeded" && !saidSuccess) {
-              throw new Error(`succeeded, but no reply said success: ${JSON.stringify(served)}`)
-            }
-            if (!saidRaw.has(op.rawStatus)) throw new Error(`raw status ${op.rawStatus} was never sent`)
-            const row = Object.hasOwn(tables[service], op.rawStatus)
-              ? tables[service][op.rawStatus]
-              : "unknown"
-            if (op.status !== row) throw new Error(`${op.rawStatus} became ${op.status}, its row is ${row}`)
-          }
+          const said = saidOf(service, served, opId)
           if (!out.ok) {
             tally.add(out.tag)
-            if (input.has(out.tag)) {
-              throw new Error(`a valid ref failed with ${out.tag}: ${out.error.message}`)
-            }
-            // A 2xx answer is never an unknown service error: it is read, or it is malformed.
-            const reason = out.error.reason
-            if (reason._tag === "UnknownServiceError" && reason.httpStatus !== undefined) {
-              if (reason.httpStatus >= 200 && reason.httpStatus < 300) {
-                throw new Error(
-                  `a ${reason.httpStatus} answer ended as UnknownServiceError: ${out.error.message}`
-                )
-              }
-            }
+            checkError(out.error)
             if (out.tag === "OperationFailed") {
               if (call !== "waitForSuccess") throw new Error("OperationFailed outside waitForSuccess")
-              checkOperation(out.error.operation!)
+              checkOperation(service, said, out.error.operation!, served)
             }
             return
           }
           const op = out.value
           tally.add(`${call === "get" ? "get" : "wait"}:${op.status}`)
-          checkOperation(op)
+          checkOperation(service, said, op, served)
           if (call !== "get" && !op.terminal)
             throw new Error("a wait ended on an operation that is not terminal")
           if (call === "waitForSuccess" && op.status !== "succeeded")
             throw new Error("waitForSuccess without success")
         }),
         wireRuns,
+        tally
+      )
+    },
+    testTimeout(30_000, 900_000)
+  )
+
+  it(
+    "waitForAll over several operations (the fleet's list reads too): each outcome typed or what the service said of it",
+    async () => {
+      const fleet = fc.constantFrom(...services).chain((service) =>
+        fc.record({
+          service: fc.constant(service),
+          count: fc.integer({ min: 2, max: 4 }),
+          requireSuccess: fc.boolean(),
+          replies: fc.array(replyOf(service), { maxLength: 6 }),
+          lists: fc.array(replyOf(service, listAnswerOf(service)), { minLength: 1, maxLength: 4 })
+        })
+      )
+      const tally = new Tally()
+      await holdsAsync(
+        "wire: fleets with list reads, random replies",
+        fc.asyncProperty(fleet, async ({ service, count, requireSuccess, replies, lists }) => {
+          const ids = Array.from({ length: count }, () => idFor(service))
+          server.load(ids, replies, lists)
+          // SSM for SAP reads an application's operations with one list: the refs name it.
+          const refs = ids.map((opId) =>
+            service === "ssm-sap"
+              ? { service, region, id: opId, hints: { applicationId: "app-fuzz" } }
+              : `${service}:${region}:${opId}`
+          )
+          const out = await settleAsync(() => status.waitForAll(refs, { ...quick, requireSuccess }))
+          expectNoPollution()
+          if (!out.ok) throw new Error(`waitForAll rejected with ${out.tag}: it gives one outcome per input`)
+          const served = server.served()
+          if (out.value.length !== count) throw new Error(`${out.value.length} outcomes for ${count} inputs`)
+          out.value.forEach((outcome, i) => {
+            const said = saidOf(service, served, ids[i]!)
+            if (!outcome.ok) {
+              const tag = typedTag(outcome.error)
+              tally.add(tag)
+              checkError(outcome.error)
+              if (tag === "OperationFailed") {
+                if (!requireSuccess) throw new Error("OperationFailed without requireSuccess")
+                checkOperation(service, said, outcome.error.operation!, served)
+              }
+              return
+            }
+            tally.add(`${outcome.operation.status}`)
+            checkOperation(service, said, outcome.operation, served)
+            if (!outcome.operation.terminal) throw new Error("an outcome that is not terminal")
+            if (requireSuccess && outcome.operation.status !== "succeeded") throw new Error("requireSuccess")
+          })
+          if (served.some((s) => s.id === undefined)) tally.add("list read")
+        }),
+        Math.ceil(wireRuns / 2),
         tally
       )
     },
