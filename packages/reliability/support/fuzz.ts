@@ -25,7 +25,7 @@ export const pureRuns = large ? 10_000 : 200
 export const engineRuns = large ? 5_000 : 100
 
 /** Runs of a property that goes over loopback HTTP through the real clients. */
-export const wireRuns = large ? 400 : 40
+export const wireRuns = large ? 400 : 25
 
 /** A vitest timeout that fits the scale. */
 export const testTimeout = (defaultMillis: number, largeMillis: number): number =>

@@ -304,6 +304,6 @@ describe("the sources and the engine, with clients that misbehave", () => {
         tally
       )
     },
-    testTimeout(20_000, 900_000)
+    testTimeout(40_000, 900_000)
   )
 })

@@ -367,7 +367,7 @@ describe("resuming a fleet wait from any string", () => {
         tally
       )
     },
-    testTimeout(20_000, 900_000)
+    testTimeout(40_000, 900_000)
   )
 
   it(
@@ -413,6 +413,6 @@ describe("resuming a fleet wait from any string", () => {
         tally
       )
     },
-    testTimeout(20_000, 900_000)
+    testTimeout(40_000, 900_000)
   )
 })

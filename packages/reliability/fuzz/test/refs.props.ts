@@ -297,7 +297,7 @@ describe("the registry, through the public get", () => {
         tally
       )
     },
-    testTimeout(20_000, 600_000)
+    testTimeout(40_000, 900_000)
   )
 })
 
@@ -482,6 +482,6 @@ describe("the one-line package's refsOf", () => {
         tally
       )
     },
-    testTimeout(20_000, 600_000)
+    testTimeout(40_000, 900_000)
   )
 })

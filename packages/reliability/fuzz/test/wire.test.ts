@@ -419,7 +419,7 @@ describe("the real clients against a server answering anything", () => {
         tally
       )
     },
-    testTimeout(30_000, 900_000)
+    testTimeout(60_000, 900_000)
   )
 
   it(
@@ -474,6 +474,6 @@ describe("the real clients against a server answering anything", () => {
         tally
       )
     },
-    testTimeout(30_000, 900_000)
+    testTimeout(60_000, 900_000)
   )
 })
