@@ -13,7 +13,6 @@
 import {
   beginWaitForAll,
   createOperationStatus,
-  type FleetPoller,
   OperationSources,
   type OperationStatusApi,
   resumeWaitForAll,
@@ -68,69 +67,80 @@ const fake = fakeSources(seeding)
 let status: OperationStatusApi
 const seeds: Array<string> = []
 
-/** Begins a fleet wait and serializes it once `settled` of its waits have ended. */
-const seed = async (inputs: ReadonlyArray<unknown>, settled: number, requireSuccess: boolean) => {
-  let ended = 0
-  let release: () => void = () => undefined
-  const enough = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  const poller: FleetPoller = await status.beginWaitForAll(inputs as never, {
-    requireSuccess,
-    minDelay: 5,
-    maxDelay: 20,
-    timeout: "1 hour",
-    onEvent: (event) => {
-      if ((event._tag === "Changed" && event.operation.terminal) || event._tag === "Failed") ended++
-      if (ended >= settled) release()
-    }
-  })
-  if (settled > 0) await enough
-  seeds.push(poller.serialize())
-  poller.cancel()
-  await poller.done.catch(() => undefined)
-}
+/**
+ * The virtual time the seeds are made at and resumed from: fixed, so that every run fuzzes the same
+ * states; far ahead, so that a wait of a seed resumed on the real clock has not yet reached its deadline.
+ */
+const epoch = Date.UTC(2100, 0, 1)
+
+/** Lets the in-memory clients' promises settle between two steps of the test clock. */
+const settleIo = Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+
+/**
+ * Begins a fleet wait on the test clock, lets `millis` of virtual time pass (each operation is read,
+ * what ends ends), and serializes it: a real state of the three sources, the same in every run.
+ */
+const seed = (
+  inputs: ReadonlyArray<unknown>,
+  options: { requireSuccess: boolean; timeout: number; millis: number }
+) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(epoch)
+        const wait = yield* beginWaitForAll(inputs as never, {
+          requireSuccess: options.requireSuccess,
+          minDelay: 100,
+          maxDelay: 100,
+          timeout: options.timeout
+        })
+        // Someone awaits the wait, as every caller does.
+        yield* Effect.forkChild(wait.await)
+        for (let t = 0; t < options.millis; t += 100) {
+          for (let i = 0; i < 3; i++) yield* settleIo
+          yield* TestClock.adjust(100)
+        }
+        for (let i = 0; i < 3; i++) yield* settleIo
+        return yield* wait.serialize
+      })
+    ).pipe(
+      Effect.provide(
+        Layer.mergeAll(TestClock.layer(), OperationSources.layer(fake.sources), Logger.layer([]))
+      )
+    )
+  )
 
 /** Makes the seeds: real states of the three sources, serialized. */
 const makeSeeds = async () => {
   status = createOperationStatus({ sources: fake.sources, onWarning: () => undefined })
-  await seed(
-    ["lightsail:us-east-1:run-1", "servicediscovery:eu-west-1:run-2", `ssm-sap:us-east-1:${uuid(1)}`],
-    0,
-    false
-  )
-  await seed(
-    [
-      { service: "lightsail", region: "us-east-1", id: "ok-1", hints: { resourceName: "web-1" } },
-      "servicediscovery:us-east-1:bad-1",
-      `ssm-sap:eu-west-1:${uuid(2)}`,
-      "lightsail:us-east-1:run-3",
-      "lightsail:nowhere:x",
-      { service: "nosuch", region: "us-east-1", id: "x" }
-    ],
-    5,
-    true
-  )
-  // A wait that timed out having seen its operation, serialized on the test clock.
+  // Waits still going, each operation seen running.
   seeds.push(
-    await Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const wait = yield* beginWaitForAll(["lightsail:us-east-1:run-9"], {
-            minDelay: 100,
-            maxDelay: 100,
-            timeout: 1_000
-          })
-          const fiber = yield* Effect.forkChild(wait.await)
-          for (let i = 0; i < 30 && fiber.pollUnsafe() === undefined; i++) {
-            yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
-            yield* TestClock.adjust(100)
-          }
-          yield* Fiber.join(fiber)
-          return yield* wait.serialize
-        })
-      ).pipe(Effect.provide(Layer.mergeAll(TestClock.layer(), OperationSources.layer(fake.sources))))
+    await seed(
+      ["lightsail:us-east-1:run-1", "servicediscovery:eu-west-1:run-2", `ssm-sap:us-east-1:${uuid(1)}`],
+      {
+        requireSuccess: false,
+        timeout: 3_600_000,
+        millis: 1_000
+      }
     )
+  )
+  // A success, a failure under requireSuccess (OperationFailed), one still running, two bad refs.
+  seeds.push(
+    await seed(
+      [
+        { service: "lightsail", region: "us-east-1", id: "ok-1", hints: { resourceName: "web-1" } },
+        "servicediscovery:us-east-1:bad-1",
+        `ssm-sap:eu-west-1:${uuid(2)}`,
+        "lightsail:us-east-1:run-3",
+        "lightsail:nowhere:x",
+        { service: "nosuch", region: "us-east-1", id: "x" }
+      ],
+      { requireSuccess: true, timeout: 3_600_000, millis: 1_000 }
+    )
+  )
+  // A wait that timed out having seen its operation (WaitTimeout with its last snapshot).
+  seeds.push(
+    await seed(["lightsail:us-east-1:run-9"], { requireSuccess: false, timeout: 1_000, millis: 2_000 })
   )
   fake.answer = (read) => ({ ok: true, body: failedBody(read) })
 }
@@ -209,7 +219,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
   op: fc.constantFrom("drop", "replace", "proto", "constructor", "number", "duplicate", "empty"),
   value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
   number: fc.oneof(
-    fc.constantFrom(0, -1, 1e308, -1e308, 2 ** 53, Date.now(), Date.now() + 3_600_000, 1, 0.5),
+    fc.constantFrom(0, -1, 1e308, -1e308, 2 ** 53, epoch, epoch + 3_600_000, epoch - 3_600_000, 1, 0.5),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.integer()
   )
@@ -247,7 +257,7 @@ const shaped: fc.Arbitrary<string> = fc
               fc.jsonValue()
             ),
             startedAt: fc.oneof(fc.integer(), fc.double(), fc.jsonValue()),
-            deadline: fc.oneof(fc.integer(), fc.constant(Date.now() + 60_000), fc.jsonValue()),
+            deadline: fc.oneof(fc.integer(), fc.constant(epoch + 60_000), fc.jsonValue()),
             policy: fc.oneof(
               fc.record({
                 timeoutMillis: fc.double(),
@@ -322,7 +332,7 @@ describe("resuming a fleet wait from any string", () => {
       (entriesOf(text) ?? []).flatMap((entry) => (entry.error === undefined ? [] : [entry.error.reason._tag]))
     )
     if (!tags.includes("OperationFailed") || !tags.includes("WaitTimeout")) {
-      throw new Error(`the seeds hold ${tags.join(", ")}`)
+      throw new Error(`the seeds hold ${tags.join(", ")}: ${seeds.join("\n")}`)
     }
     for (const text of seeds) {
       const poller = await status.resume(text)
@@ -380,7 +390,7 @@ describe("resuming a fleet wait from any string", () => {
         fc.asyncProperty(fc.oneof(mutatedSeed, realSeed, shaped), async (text) => {
           const exit = await Effect.runPromise(
             Effect.gen(function* () {
-              yield* TestClock.setTime(Date.now())
+              yield* TestClock.setTime(epoch)
               const fiber = yield* Effect.forkChild(
                 Effect.scoped(Effect.flatMap(resumeWaitForAll(text), (wait) => wait.await))
               )
