@@ -6,7 +6,7 @@
  * the service's success values, map an unknown status to `unknown`, and
  * pollute no prototype.
  */
-import { Operation, type OperationStatus } from "@opstatus/core"
+import { Operation, OperationStatus } from "@opstatus/core"
 import { makeStatusMapper, type StatusTable } from "@opstatus/core/adapter-kit"
 import {
   refsFromResponse as lightsailRefsFromResponse,
@@ -46,14 +46,7 @@ import {
   wrapped
 } from "../../support/fuzz.js"
 
-const statuses: ReadonlyArray<OperationStatus> = [
-  "pending",
-  "running",
-  "succeeded",
-  "failed",
-  "cancelled",
-  "unknown"
-]
+const statuses: ReadonlyArray<OperationStatus> = OperationStatus.literals
 const terminal = new Set<OperationStatus>(["succeeded", "failed", "cancelled"])
 const isOperation = Schema.is(Operation)
 
