@@ -173,10 +173,11 @@ export const classifySdkError = (service: string, names: ErrorNames, error: unkn
     if (has(names.notFound)) return "OperationNotFound"
     if (throttlingNames.has(d.name) || has(names.throttling) || d.httpStatus === 429) return "Throttled"
     if (field(d.retryable, "throttling") === true) return "Throttled"
-    if (deniedNames.has(d.name) || has(names.denied) || d.httpStatus === 403) return "AccessDenied"
-    if (unauthenticatedNames.has(d.name) || has(names.unauthenticated) || d.httpStatus === 401) {
-      return "Unauthenticated"
-    }
+    // The error's name first: AWS answers a bad signature or an expired token with 403 too.
+    if (deniedNames.has(d.name) || has(names.denied)) return "AccessDenied"
+    if (unauthenticatedNames.has(d.name) || has(names.unauthenticated)) return "Unauthenticated"
+    if (d.httpStatus === 403) return "AccessDenied"
+    if (d.httpStatus === 401) return "Unauthenticated"
     if (d.nodeCode !== undefined && unreachableCodes.has(d.nodeCode)) return "EndpointUnreachable"
     if (transientNames.has(d.name) || has(names.transient)) return "ServiceUnavailable"
     if (d.nodeCode !== undefined && networkCodes.has(d.nodeCode)) return "ServiceUnavailable"

@@ -49,6 +49,11 @@ describe("the one classifier", () => {
     ["AccessDeniedException", {}, "AccessDenied", false],
     ["ExpiredTokenException", {}, "Unauthenticated", false],
     ["CredentialsProviderError", { $metadata: undefined }, "Unauthenticated", false],
+    // AWS answers a bad signature or an expired token with 403: the name decides, not the status.
+    ["InvalidSignatureException", { $metadata: { httpStatusCode: 403 } }, "Unauthenticated", false],
+    ["ExpiredTokenException", { $metadata: { httpStatusCode: 403 } }, "Unauthenticated", false],
+    ["Forbidden", { $metadata: { httpStatusCode: 403 } }, "AccessDenied", false],
+    ["Unauthorized", { $metadata: { httpStatusCode: 401 } }, "Unauthenticated", false],
     ["InternalFailure", { $metadata: { httpStatusCode: 500 } }, "ServiceUnavailable", true],
     ["SyntaxError", { $metadata: undefined }, "MalformedResponse", true],
     ["InvalidInput", {}, "InvalidRequest", false],
