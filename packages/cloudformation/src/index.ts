@@ -1,0 +1,6 @@
+/**
+ * `@opstatus/cloudformation`: AWS CloudFormation StackSet operations for opstatus.
+ *
+ * @since 0.3.0
+ */
+export {}
