@@ -287,6 +287,8 @@ export interface SourceSpec<Client, Query, Extra extends object = Record<never, 
    * `requireRegion` when the response does not name it.
    */
   readonly refsFromResponse: (response: unknown, hints: RefHints) => ReadonlyArray<OperationRef>
+  /** Cancels an operation, where the service can (its stop or cancel API). */
+  readonly cancel?: ((request: Requester<Client>, ref: OperationRef) => Effect.Effect<void, OpstatusError>) | undefined
   /** The batch reads, where the service has list APIs that cover many operations. */
   readonly batch?: ((request: Requester<Client>) => OperationBatchReader) | undefined
   /** What the source offers beyond the contract (an operation's steps, say), made with the same requester. */
@@ -360,7 +362,8 @@ export const makeSource = <Client, Query, Extra extends object = Record<never, n
       const region = hints?.region ?? clients.knownRegion()
       return spec.refsFromResponse(response, { ...hints, ...(region === undefined ? {} : { region }) })
     },
-    ...(spec.batch === undefined ? {} : { batch: spec.batch(request) })
+    ...(spec.batch === undefined ? {} : { batch: spec.batch(request) }),
+    ...(spec.cancel === undefined ? {} : { cancel: (ref: OperationRef) => spec.cancel!(request, ref) })
   }
   return { ...(spec.extend?.(request) ?? ({} as Extra)), ...source }
 }

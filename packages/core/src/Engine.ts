@@ -41,6 +41,7 @@ import { Group } from "./internal/engine/state.js"
 import { isOperation, type Operation } from "./Operation.js"
 import { formatRef, type OperationRef } from "./OperationRef.js"
 import {
+  cancelNotSupported,
   invalidOptions,
   invalidRef,
   malformedResponse,
@@ -147,6 +148,13 @@ export interface EngineService {
     input: string | OperationRef,
     options?: GetOptions
   ) => Effect.Effect<Operation, OpstatusError>
+  /**
+   * Asks the operation's service to cancel it: fails with `CancelNotSupported`
+   * before any request when its source cannot cancel; throttling and
+   * transient errors are retried three times. Succeeds once the service
+   * accepted the request; a wait on the operation then ends `cancelled`.
+   */
+  readonly cancel: (input: Waitable, options?: GetOptions) => Effect.Effect<void, OpstatusError>
   /**
    * Ends every wait still going with `WaitAborted`, stops every lane, and
    * refuses later waits. Closing the engine's scope does the same.
@@ -476,7 +484,45 @@ const makeEngine = Effect.fnUntraced(function* (registry: SourceRegistry) {
       return op
     })
 
-  const service = Engine.of({ sources: registry, begin, resume, get, close: closeEngine(engine) })
+  const cancel = (input: Waitable, options?: GetOptions) =>
+    Effect.gen(function* () {
+      const { ref, source } = yield* registry.resolve(input)
+      const send = source.cancel
+      if (send === undefined) return yield* cancelNotSupported(ref.service, source.info.title, ref)
+      const policy = yield* resolvePolicy(
+        source.info.defaults,
+        options?.minDelay === undefined
+          ? undefined
+          : { minDelay: options.minDelay, maxDelay: options.minDelay },
+        options?.timeout === undefined ? undefined : { timeout: options.timeout }
+      )
+      const timeoutMillis =
+        options?.timeout === undefined ? Math.min(policy.timeoutMillis, 60_000) : policy.timeoutMillis
+      const startedAt = yield* Clock.currentTimeMillis
+      const sent = yield* Effect.suspend(() => send(ref)).pipe(
+        Effect.catchDefect((defect) =>
+          Effect.fail(
+            malformedResponse(
+              ref.service,
+              `the cancel could not be handled: ${defect instanceof Error ? defect.message : "an unexpected value was thrown"}`
+            )
+          )
+        ),
+        Effect.retry({
+          times: 3,
+          schedule: Schedule.exponential(policy.minDelayMillis / 4).pipe(Schedule.jittered),
+          while: (error) => error.isRetryable
+        }),
+        Effect.timeoutOption(timeoutMillis),
+        Effect.mapError((error) => withRef(error, ref))
+      )
+      if (Option.isNone(sent)) {
+        const now = yield* Clock.currentTimeMillis
+        return yield* waitTimeout({ ref, timeoutMillis, waitedMillis: now - startedAt })
+      }
+    })
+
+  const service = Engine.of({ sources: registry, begin, resume, get, cancel, close: closeEngine(engine) })
   Object.defineProperty(service, engineStateKey, { value: engine, enumerable: false })
   return service
 })

@@ -66,6 +66,11 @@ export interface ServiceInfo {
    * A global service declares its one pseudo-region here.
    */
   readonly regionRule?: { readonly pattern: RegExp; readonly description: string } | undefined
+  /**
+   * A check of an ID against its region, for IDs that name one (an ARN): the problem in words, or
+   * `undefined` when the ID fits. Runs with the other ref checks, before any request.
+   */
+  readonly checkId?: ((id: string, region: string) => string | undefined) | undefined
   /** The ref hints it reads, by name, with what each means. */
   readonly hints: Readonly<Record<string, string>>
   readonly defaults: PolicyDefaults
@@ -192,4 +197,11 @@ export interface OperationSource<Query = unknown> {
   readonly refsFromResponse: (response: unknown, hints?: RefHints) => ReadonlyArray<OperationRef>
   /** Reads many operations at once through the service's list APIs (optional). */
   readonly batch?: OperationBatchReader | undefined
+  /**
+   * Asks the service to cancel (stop) the operation; succeeds once the service accepted the
+   * request, not when the operation has ended (a wait on it then ends `cancelled`). Absent for a
+   * service that cannot cancel its operations: `cancel` then fails with `CancelNotSupported`
+   * before any request.
+   */
+  readonly cancel?: ((ref: OperationRef) => Effect.Effect<void, OpstatusError>) | undefined
 }

@@ -439,6 +439,28 @@ export class WaitAborted extends Schema.TaggedError<WaitAborted>()("WaitAborted"
 }
 
 /**
+ * A cancel of an operation whose service cannot cancel its operations
+ * (Lightsail, Cloud Map, Systems Manager for SAP, Route 53), or a source
+ * that offers no `cancel`. Found before any request.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class CancelNotSupported extends Schema.TaggedError<CancelNotSupported>()("CancelNotSupported", {
+  service: Schema.String,
+  ref: Schema.optionalKey(RefId),
+  message: Schema.String
+}) {
+  readonly [ReasonTypeId] = ReasonTypeId
+  get kind(): ErrorKind {
+    return "input"
+  }
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/**
  * Every reason, as a Schema.
  *
  * @since 0.2.0
@@ -459,6 +481,7 @@ export const OpstatusErrorReason = Schema.Union([
   InvalidQuery,
   InvalidFleetState,
   InvalidConfig,
+  CancelNotSupported,
   OperationFailed,
   WaitTimeout,
   WaitAborted
@@ -759,6 +782,23 @@ export const invalidConfig = (setting: string, message: string): OpstatusError =
 export const invalidFleetState = (problem: string): OpstatusError =>
   new OpstatusError({
     reason: new InvalidFleetState({ message: `Cannot resume the fleet wait: ${problem}` })
+  })
+
+/**
+ * A cancel its service cannot do.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const cancelNotSupported = (service: string, title: string, ref?: RefId): OpstatusError =>
+  new OpstatusError({
+    reason: new CancelNotSupported({
+      service,
+      ...(ref === undefined ? {} : { ref: { service: ref.service, region: ref.region, id: ref.id } }),
+      message: `${title} operations cannot be cancelled: the service has no API to stop one${
+        ref === undefined ? "" : ` (${ref.service}:${ref.region}:${ref.id})`
+      }`
+    })
   })
 
 /**

@@ -215,5 +215,14 @@ export const checkRef = (ref: OperationRef, info: ServiceInfo): Effect.Effect<Op
         invalidRef(shown, `the ${info.service} operation ID must be ${rule.description}`, info.service)
       )
     }
+    if (info.checkId !== undefined) {
+      let problem: string | undefined
+      try {
+        problem = info.checkId(ref.id, ref.region)
+      } catch {
+        problem = `the ${info.service} operation ID could not be checked`
+      }
+      if (problem !== undefined) return Effect.fail(invalidRef(shown, problem, info.service))
+    }
     return Effect.succeed(ref)
   })

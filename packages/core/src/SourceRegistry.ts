@@ -88,6 +88,8 @@ const problemOf = (source: unknown): string | undefined => {
   if (source.batch !== undefined && (!isObject(source.batch) || !isFunction(source.batch.plan))) {
     return "batch must have a plan function"
   }
+  if (source.cancel !== undefined && !isFunction(source.cancel)) return "cancel must be a function"
+  if (info.checkId !== undefined && !isFunction(info.checkId)) return "info.checkId must be a function"
   return undefined
 }
 

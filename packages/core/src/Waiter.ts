@@ -82,6 +82,20 @@ export const get = (
 ): Effect.Effect<Operation, OpstatusError, Engine> => Engine.use((engine) => engine.get(input, options))
 
 /**
+ * Asks the operation's service to cancel it. Fails with `CancelNotSupported`
+ * before any request for a service that cannot cancel (Lightsail, Cloud Map,
+ * Systems Manager for SAP, Route 53); throttling and transient errors are
+ * retried three times. Succeeds once the service accepted the request: a
+ * wait on the operation then ends `cancelled` (or as the service ends it,
+ * should it finish first).
+ *
+ * @since 0.3.0
+ * @category waiting
+ */
+export const cancel = (input: Waitable, options?: GetOptions): Effect.Effect<void, OpstatusError, Engine> =>
+  Engine.use((engine) => engine.cancel(input, options))
+
+/**
  * Waits until the operation is terminal and returns it, succeeded or failed.
  *
  * @since 0.1.0

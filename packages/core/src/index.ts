@@ -49,6 +49,7 @@ export type {
 export { OperationSources } from "./OperationSources.js"
 export {
   AccessDenied,
+  CancelNotSupported,
   type ErrorKind,
   hasReason,
   InvalidConfig,
@@ -87,6 +88,7 @@ export {
 export { parseRef, toRef, validateRef } from "./Refs.js"
 export type { ResolvedRef, SourceRegistry } from "./SourceRegistry.js"
 export {
+  cancel,
   get,
   list,
   type WaitForAllOptions,

@@ -142,6 +142,12 @@ export interface FleetPoller {
  */
 export interface OperationStatusApi extends AsyncDisposable {
   get(ref: string | OperationRef, options?: PromiseGetOptions): Promise<Operation>
+  /**
+   * Asks the operation's service to cancel it; resolves once the service accepted the request
+   * (a wait on the operation then ends `cancelled`). Rejects with `CancelNotSupported` before any
+   * request for a service that cannot cancel.
+   */
+  cancel(input: Waitable, options?: PromiseGetOptions): Promise<void>
   waitForTerminal(input: Waitable, options?: PromiseWaitOptions): Promise<Operation>
   waitForSuccess(input: Waitable, options?: PromiseWaitOptions): Promise<Operation>
   /** One outcome per input, in input order; rejects only when `inputs` cannot be iterated. */
@@ -368,6 +374,16 @@ export const createOperationStatus = (options: OperationStatusOptions): Operatio
       const minDelay = o?.minDelay ?? defaults?.minDelay
       return run(
         Waiter.get(ref, {
+          ...(o?.timeout === undefined ? {} : { timeout: o.timeout }),
+          ...(minDelay === undefined ? {} : { minDelay })
+        }),
+        o?.signal
+      )
+    },
+    cancel: (input, o) => {
+      const minDelay = o?.minDelay ?? defaults?.minDelay
+      return run(
+        Waiter.cancel(input, {
           ...(o?.timeout === undefined ? {} : { timeout: o.timeout }),
           ...(minDelay === undefined ? {} : { minDelay })
         }),
