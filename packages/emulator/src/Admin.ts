@@ -54,7 +54,7 @@ const serviceOf = (name: string): ServiceName => {
   return service
 }
 
-const TARGETS: readonly TransitionTarget[] = ["running", "succeeded", "failed"]
+const TARGETS: readonly TransitionTarget[] = ["running", "succeeded", "failed", "cancelled"]
 
 /**
  * Routes match the documented paths exactly: one segment more (`health/extra`), a trailing slash

@@ -53,6 +53,14 @@ const statusOf = (phase: ReturnType<typeof phaseAt>["phase"]): string => {
       return "SUCCESS"
     case "failed":
       return "FAIL"
+    // Cloud Map cannot cancel or roll back: these phases are never planned for it.
+    case "cancelling":
+    case "rollingBack":
+      return "PENDING"
+    case "cancelled":
+    case "rolledBack":
+    case "rollbackFailed":
+      return "FAIL"
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The HTTP front end of the emulated services: reads the body under a size cap, finds the service
- * and operation (awsJson by `X-Amz-Target`, restJson by path), checks the SigV4 credential scope,
- * applies faults, runs the operation and writes the answer in the service's wire format.
+ * and operation (awsJson by `X-Amz-Target`, SSM for SAP's restJson by path, the query protocol and
+ * REST-XML through the service's codec), checks the SigV4 credential scope, applies faults, runs
+ * the operation and writes the answer in the service's wire format.
  * It never throws and always answers or closes the socket.
  */
 import { randomUUID } from "node:crypto"
@@ -29,19 +30,29 @@ export interface FrontendContext {
 
 interface Route {
   readonly service: ServiceName | undefined
-  /** The operation name as asked; undefined when the request names none. */
-  readonly operation: string | undefined
+  /** The operation name as asked; undefined when the request names none (or a codec reads it later). */
+  operation: string | undefined
 }
 
 const TARGETS = new Map<string, ServiceName>([
   [LIGHTSAIL_TARGET_PREFIX, "lightsail"],
-  [CLOUD_MAP_TARGET_PREFIX, "servicediscovery"]
+  [CLOUD_MAP_TARGET_PREFIX, "servicediscovery"],
+  ...SERVICE_NAMES.flatMap((name): Array<[string, ServiceName]> => {
+    const json = SERVICES[name].json
+    return json === undefined ? [] : [[json.targetPrefix, name]]
+  })
 ])
+
+/** The services that claim requests by path or credential scope (the query protocol, REST-XML). */
+const CLAIMING = SERVICE_NAMES.filter((name) => SERVICES[name].claims !== undefined)
 
 const SSM_SAP_PATHS = new Map<string, string>(Object.entries(SSM_SAP_ROUTES))
 
-const scopeService = (scope: CredentialScope | undefined): ServiceName | undefined =>
-  SERVICE_NAMES.find((name) => name === scope?.service)
+/** The service a credential scope names (Cloud Control signs as `cloudcontrolapi`). */
+const scopeService = (scope: CredentialScope | undefined): ServiceName | undefined => {
+  const signing = scope?.service === "cloudcontrolapi" ? "cloudcontrol" : scope?.service
+  return SERVICE_NAMES.find((name) => name === signing)
+}
 
 /** Finds the service and operation: awsJson routes on X-Amz-Target (the path is ignored), restJson on the path. */
 const identify = (req: IncomingMessage, scope: CredentialScope | undefined): Route => {
@@ -59,7 +70,11 @@ const identify = (req: IncomingMessage, scope: CredentialScope | undefined): Rou
   const last = path.replace(/\/+$/, "").split("/").pop() ?? ""
   const operation = SSM_SAP_PATHS.get(last)
   if (operation !== undefined && req.method === "POST") return { service: "ssm-sap", operation }
-  return { service: scopeService(scope), operation: undefined }
+  const claimed = CLAIMING.find((name) =>
+    SERVICES[name].claims!({ method: req.method ?? "GET", path }, scope?.service)
+  )
+  // A codec service's operation is known once its codec has read the request.
+  return { service: claimed ?? scopeService(scope), operation: undefined }
 }
 
 const HTML_502 =
@@ -81,11 +96,13 @@ export const handleServiceRequest = async (
   // Only a region code names a tenancy (and a metrics key); anything else is refused below.
   const validRegion = scope !== undefined && isRegionCode(scope.region)
   const region = validRegion ? scope.region : "unknown"
-  const known =
+  const api = route.service === undefined ? undefined : SERVICES[route.service]
+  const codec = api?.codec
+  let known =
     route.service !== undefined &&
     route.operation !== undefined &&
     SERVICES[route.service].operations.has(route.operation)
-  const operationName = known ? route.operation! : "Unknown"
+  let operationName = known ? route.operation! : "Unknown"
 
   const record = (outcome: Outcome) => sim.metrics.record(route.service, operationName, region, outcome)
   const send = (status: number, contentType: string, text: string, extra: Record<string, string> = {}) => {
@@ -97,8 +114,30 @@ export const handleServiceRequest = async (
     })
     res.end(text)
   }
-  const fail = (kind: ErrorKind, message: string, outcome?: Outcome, extra: Record<string, string> = {}) => {
-    const e = encodeError(route.service, kind, message)
+  const fail = (
+    kind: ErrorKind,
+    message: string,
+    outcome?: Outcome,
+    extra: Record<string, string> = {},
+    code?: string
+  ) => {
+    const table = api?.errors
+    if (table !== undefined) {
+      const wireError = { name: code ?? table[kind].name, status: table[kind].status }
+      if (codec !== undefined) {
+        const answer = codec.encodeError(wireError, message, requestId)
+        send(answer.status, answer.contentType, answer.body, { ...answer.headers, ...extra })
+      } else {
+        const body = JSON.stringify({ __type: wireError.name, message, Message: message })
+        send(wireError.status, api?.json?.contentType ?? "application/x-amz-json-1.1", body, {
+          "x-amzn-errortype": wireError.name,
+          ...extra
+        })
+      }
+      record(outcome ?? (wireError.status >= 500 ? "error-5xx" : "error-4xx"))
+      return
+    }
+    const e = encodeError(route.service as Parameters<typeof encodeError>[0], kind, message)
     send(e.status, e.contentType, JSON.stringify(e.body), { "x-amzn-errortype": e.name, ...extra })
     record(outcome ?? (e.status >= 500 ? "error-5xx" : "error-4xx"))
   }
@@ -132,6 +171,26 @@ export const handleServiceRequest = async (
       `User with access key ${scope.accessKeyId} is not authorized to perform ${route.operation ?? "this action"}.`
     )
   }
+  let input: unknown
+  if (codec !== undefined) {
+    try {
+      const url = new URL(req.url ?? "/", "http://emulator")
+      const decoded = codec.decode({
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: body.text
+      })
+      route.operation = decoded.operation
+      input = decoded.input
+      known = api!.operations.has(decoded.operation)
+      if (known) operationName = decoded.operation
+    } catch (error) {
+      if (error instanceof ApiError) return fail(error.kind, error.message, undefined, {}, error.code)
+      return fail("validation", "The request could not be read.")
+    }
+  }
   if (!known || route.service === undefined) {
     return fail("unknownOperation", `The operation ${route.operation ?? req.url ?? ""} is not supported.`)
   }
@@ -162,11 +221,12 @@ export const handleServiceRequest = async (
     return send(502, "text/html", HTML_502)
   }
 
-  let input: unknown
-  try {
-    input = body.text.trim() === "" ? {} : JSON.parse(body.text)
-  } catch {
-    return fail("validation", "The request body is not valid JSON.")
+  if (codec === undefined) {
+    try {
+      input = body.text.trim() === "" ? {} : JSON.parse(body.text)
+    } catch {
+      return fail("validation", "The request body is not valid JSON.")
+    }
   }
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return fail("validation", "The request body must be a JSON object.")
@@ -176,16 +236,29 @@ export const handleServiceRequest = async (
   try {
     result = sim.call(service, operation, input as Record<string, unknown>, scope.accessKeyId, region)
   } catch (error) {
-    if (error instanceof ApiError) return fail(error.kind, error.message)
+    if (error instanceof ApiError) return fail(error.kind, error.message, undefined, {}, error.code)
     return fail("internal", "An internal error occurred.")
   }
-  const text = JSON.stringify(result)
-  const contentType = service === "ssm-sap" ? "application/json" : "application/x-amz-json-1.1"
+  const answer =
+    codec !== undefined
+      ? codec.encode(operation, result, requestId)
+      : {
+          status: 200,
+          body: JSON.stringify(result),
+          contentType:
+            api?.json?.contentType ??
+            (service === "ssm-sap" ? "application/json" : "application/x-amz-json-1.1"),
+          headers: undefined
+        }
   if (decision.malformed === "json200") {
     record("malformed")
-    // A strict prefix of a JSON object is never valid JSON.
-    return send(200, contentType, text.slice(0, Math.max(1, Math.floor(text.length / 2))))
+    // A strict prefix of a JSON object (or of an XML document) never parses.
+    return send(
+      200,
+      answer.contentType,
+      answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2)))
+    )
   }
   record("ok")
-  send(200, contentType, text)
+  send(answer.status, answer.contentType, answer.body, { ...answer.headers })
 }

@@ -6,8 +6,22 @@
 import type { Prng } from "./internal/prng.js"
 import type { EffectiveSettings, ServiceName } from "./Scenario.js"
 
-/** The service-neutral phases; each service maps them to its own status names. */
-export type Phase = "queued" | "running" | "succeeded" | "failed"
+/**
+ * The service-neutral phases; each service maps them to its own status names. A lifecycle is
+ * queued, running, then succeeded or failed; a cancel goes through `cancelling` to `cancelled`;
+ * a rollback (a failure of a service that rolls back) through `rollingBack` to `rolledBack` or
+ * `rollbackFailed`.
+ */
+export type Phase =
+  | "queued"
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "cancelling"
+  | "cancelled"
+  | "rollingBack"
+  | "rolledBack"
+  | "rollbackFailed"
 
 /** The phase an operation enters at a simulated instant. */
 export interface TimelineEntry {
@@ -52,6 +66,15 @@ export interface SsmSapDetail {
   readonly resources: readonly SapResource[]
 }
 
+/**
+ * The fields of an operation of CloudFormation, ECS, Cloud Control or Route 53: each service's
+ * module keeps its own shape in `fields`.
+ */
+export interface ServiceDetail {
+  readonly kind: "cloudformation" | "ecs" | "cloudcontrol" | "route53"
+  readonly fields: Record<string, unknown>
+}
+
 /** An emulated operation of any service. */
 export interface SimOperation {
   readonly service: ServiceName
@@ -66,13 +89,14 @@ export interface SimOperation {
   timeline: TimelineEntry[]
   /** The reason used when the operation is (or will be) failed. */
   failure: FailureReason
-  readonly detail: LightsailDetail | CloudMapDetail | SsmSapDetail
+  readonly detail: LightsailDetail | CloudMapDetail | SsmSapDetail | ServiceDetail
 }
 
 /** Per-operation overrides of the planned lifecycle. */
 export interface LifecycleOverrides {
   readonly durationMs?: number | undefined
-  readonly outcome?: "success" | "failure" | undefined
+  /** `rollback` plans a failure; a service that rolls back turns it into a rollback (`planRollback`). */
+  readonly outcome?: "success" | "failure" | "rollback" | undefined
   readonly errorCode?: string | undefined
   readonly errorMessage?: string | undefined
   readonly notFoundForMs?: number | undefined
@@ -107,7 +131,7 @@ export const planLifecycle = (
   }
   const fails =
     overrides.outcome !== undefined
-      ? overrides.outcome === "failure"
+      ? overrides.outcome !== "success"
       : overrides.errorCode !== undefined || overrides.errorMessage !== undefined || failsByDraw
   const failure: FailureReason = {
     code: overrides.errorCode ?? drawn.code,
@@ -132,8 +156,17 @@ export const phaseAt = (op: SimOperation, now: number): TimelineEntry => {
   return current
 }
 
-/** True for succeeded and failed. */
-export const isTerminalPhase = (phase: Phase): boolean => phase === "succeeded" || phase === "failed"
+/** The phases that end an operation. */
+const TERMINAL_PHASES: ReadonlySet<Phase> = new Set([
+  "succeeded",
+  "failed",
+  "cancelled",
+  "rolledBack",
+  "rollbackFailed"
+])
+
+/** True for succeeded, failed, cancelled, rolledBack and rollbackFailed. */
+export const isTerminalPhase = (phase: Phase): boolean => TERMINAL_PHASES.has(phase)
 
 /** The planned or past terminal entry, if the timeline has one. */
 export const terminalEntry = (op: SimOperation): TimelineEntry | undefined =>
@@ -142,7 +175,7 @@ export const terminalEntry = (op: SimOperation): TimelineEntry | undefined =>
 /** Forces an operation into a phase at `now`: the past is kept, the planned future is dropped. */
 export const forcePhase = (
   op: SimOperation,
-  to: "running" | "succeeded" | "failed",
+  to: "running" | "succeeded" | "failed" | "cancelled",
   now: number,
   reason?: Partial<FailureReason>
 ): void => {
@@ -156,4 +189,51 @@ export const forcePhase = (
       message: reason.message ?? reason.code ?? op.failure.message
     }
   }
+}
+
+/**
+ * Cancels an operation at `now`: it is `cancelling` from now and `cancelled` `stopMs` later; the
+ * planned future is dropped. False (and nothing changes) when it has ended, or is being cancelled
+ * or rolled back already.
+ */
+export const cancelOperation = (op: SimOperation, now: number, stopMs: number): boolean => {
+  const { phase } = phaseAt(op, now)
+  if (isTerminalPhase(phase) || phase === "cancelling" || phase === "rollingBack") return false
+  const past = op.timeline.filter((entry) => entry.at <= now)
+  const at = Math.max(now, past[past.length - 1]?.at ?? now)
+  op.timeline = [...past, { phase: "cancelling", at }, { phase: "cancelled", at: at + Math.max(0, stopMs) }]
+  return true
+}
+
+/**
+ * Turns a planned failure into a rollback: where the timeline fails, the operation is
+ * `rollingBack` instead and ends `rolledBack` (or `rollbackFailed`) `rollbackMs` later. Nothing
+ * changes for an operation that does not fail.
+ */
+export const planRollback = (op: SimOperation, rollbackMs: number, rollbackFails = false): void => {
+  const failed = op.timeline.findIndex((entry) => entry.phase === "failed")
+  if (failed < 0) return
+  const at = op.timeline[failed]!.at
+  op.timeline = [
+    ...op.timeline.slice(0, failed),
+    { phase: "rollingBack", at },
+    { phase: rollbackFails ? "rollbackFailed" : "rolledBack", at: at + Math.max(0, rollbackMs) }
+  ]
+}
+
+/**
+ * Starts a rollback at `now` (a caller's stop that rolls back): `rollingBack` from now, then
+ * `rolledBack` `rollbackMs` later. False when the operation has ended or is stopping already.
+ */
+export const rollBackOperation = (op: SimOperation, now: number, rollbackMs: number): boolean => {
+  const { phase } = phaseAt(op, now)
+  if (isTerminalPhase(phase) || phase === "cancelling" || phase === "rollingBack") return false
+  const past = op.timeline.filter((entry) => entry.at <= now)
+  const at = Math.max(now, past[past.length - 1]?.at ?? now)
+  op.timeline = [
+    ...past,
+    { phase: "rollingBack", at },
+    { phase: "rolledBack", at: at + Math.max(0, rollbackMs) }
+  ]
+  return true
 }

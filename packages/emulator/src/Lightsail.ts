@@ -94,6 +94,14 @@ const statusOf = (type: string, phase: ReturnType<typeof phaseAt>["phase"]): str
       return LIGHTSAIL_COMPLETED_TYPES.has(type) ? "Completed" : "Succeeded"
     case "failed":
       return "Failed"
+    // Lightsail cannot cancel or roll back: these phases are never planned for it.
+    case "cancelling":
+    case "rollingBack":
+      return "Started"
+    case "cancelled":
+    case "rolledBack":
+    case "rollbackFailed":
+      return "Failed"
   }
 }
 

@@ -83,7 +83,15 @@ export class MetricsRecorder {
   private services = this.emptyServices()
 
   private emptyServices(): { [S in ServiceName]: ServiceCounters } {
-    return { lightsail: emptyCounters(), servicediscovery: emptyCounters(), "ssm-sap": emptyCounters() }
+    return {
+      lightsail: emptyCounters(),
+      servicediscovery: emptyCounters(),
+      "ssm-sap": emptyCounters(),
+      cloudformation: emptyCounters(),
+      ecs: emptyCounters(),
+      cloudcontrol: emptyCounters(),
+      route53: emptyCounters()
+    }
   }
 
   /** Counts one request. */
@@ -111,7 +119,11 @@ export class MetricsRecorder {
       services: {
         lightsail: service("lightsail"),
         servicediscovery: service("servicediscovery"),
-        "ssm-sap": service("ssm-sap")
+        "ssm-sap": service("ssm-sap"),
+        cloudformation: service("cloudformation"),
+        ecs: service("ecs"),
+        cloudcontrol: service("cloudcontrol"),
+        route53: service("route53")
       }
     }
   }

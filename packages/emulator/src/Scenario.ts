@@ -6,11 +6,29 @@
  */
 import { isRegionCode, ownValue } from "./internal/lookup.js"
 
-/** The three emulated services, named as their SigV4 signing names. */
-export type ServiceName = "lightsail" | "servicediscovery" | "ssm-sap"
+/**
+ * The seven emulated services, named as opstatus names them (the SigV4 signing name, but
+ * `cloudcontrol` for Cloud Control's `cloudcontrolapi`).
+ */
+export type ServiceName =
+  | "lightsail"
+  | "servicediscovery"
+  | "ssm-sap"
+  | "cloudformation"
+  | "ecs"
+  | "cloudcontrol"
+  | "route53"
 
 /** Every service name, in a fixed order. */
-export const SERVICE_NAMES: readonly ServiceName[] = ["lightsail", "servicediscovery", "ssm-sap"]
+export const SERVICE_NAMES: readonly ServiceName[] = [
+  "lightsail",
+  "servicediscovery",
+  "ssm-sap",
+  "cloudformation",
+  "ecs",
+  "cloudcontrol",
+  "route53"
+]
 
 /** An inclusive `[min, max]` range. */
 export type Range = readonly [min: number, max: number]
@@ -75,9 +93,22 @@ export interface CreateOperationInput {
   readonly serviceId?: string
   /** Cloud Map instance id. */
   readonly instanceId?: string
+  /** CloudFormation stack set name. */
+  readonly stackSetName?: string
+  /** ECS cluster name. */
+  readonly cluster?: string
+  /** ECS service name. */
+  readonly serviceName?: string
+  /** Cloud Control resource type name (`AWS::Logs::LogGroup`). */
+  readonly typeName?: string
+  /** Cloud Control resource identifier. */
+  readonly identifier?: string
+  /** Route 53 hosted zone id. */
+  readonly hostedZoneId?: string
   /** Simulated milliseconds from creation to the terminal state (a fifth of it queued). */
   readonly durationMs?: number
-  readonly outcome?: "success" | "failure"
+  /** `rollback`: the operation fails and rolls back, where the service has rollbacks (ECS); else a failure. */
+  readonly outcome?: "success" | "failure" | "rollback"
   readonly errorCode?: string
   readonly errorMessage?: string
   readonly notFoundForMs?: number
@@ -129,7 +160,11 @@ export const MAX_TIME_SCALE = 1_000_000
 export const DEFAULT_DURATIONS: { readonly [S in ServiceName]: Required<Durations> } = {
   lightsail: { queuedMs: [500, 3_000], runningMs: [10_000, 60_000] },
   servicediscovery: { queuedMs: [200, 2_000], runningMs: [5_000, 45_000] },
-  "ssm-sap": { queuedMs: [1_000, 5_000], runningMs: [60_000, 300_000] }
+  "ssm-sap": { queuedMs: [1_000, 5_000], runningMs: [60_000, 300_000] },
+  cloudformation: { queuedMs: [1_000, 5_000], runningMs: [30_000, 180_000] },
+  ecs: { queuedMs: [1_000, 5_000], runningMs: [60_000, 300_000] },
+  cloudcontrol: { queuedMs: [500, 2_000], runningMs: [10_000, 90_000] },
+  route53: { queuedMs: [0, 0], runningMs: [20_000, 60_000] }
 }
 
 type Json = Record<string, unknown>
@@ -248,6 +283,12 @@ export const parseCreateOperationInput = (value: unknown, path = "operation"): C
     "namespaceId",
     "serviceId",
     "instanceId",
+    "stackSetName",
+    "cluster",
+    "serviceName",
+    "typeName",
+    "identifier",
+    "hostedZoneId",
     "errorCode",
     "errorMessage"
   ] as const
@@ -265,8 +306,8 @@ export const parseCreateOperationInput = (value: unknown, path = "operation"): C
   if (value.notFoundForMs !== undefined)
     out.notFoundForMs = number(value.notFoundForMs, `${path}.notFoundForMs`, 0)
   if (value.outcome !== undefined) {
-    if (value.outcome !== "success" && value.outcome !== "failure") {
-      return fail(`${path}.outcome`, 'expected "success" or "failure"')
+    if (value.outcome !== "success" && value.outcome !== "failure" && value.outcome !== "rollback") {
+      return fail(`${path}.outcome`, 'expected "success", "failure" or "rollback"')
     }
     out.outcome = value.outcome
   }

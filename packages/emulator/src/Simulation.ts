@@ -4,7 +4,10 @@
  * reset, configure). The HTTP front end and the admin surface both drive this.
  */
 
+import { cloudControlApi } from "./CloudControl.js"
+import { cloudFormationApi } from "./CloudFormation.js"
 import { cloudMapApi } from "./CloudMap.js"
+import { ecsApi } from "./Ecs.js"
 import { FaultInjector } from "./Faults.js"
 import { accountIdFor } from "./internal/ids.js"
 import { createPrng, type Prng } from "./internal/prng.js"
@@ -14,6 +17,7 @@ import { forcePhase, planLifecycle, type SimOperation, terminalEntry } from "./L
 import { lightsailApi } from "./Lightsail.js"
 import { MetricsRecorder } from "./Metrics.js"
 import { OperationStore } from "./OperationStore.js"
+import { route53Api } from "./Route53.js"
 import {
   type CreateOperationInput,
   type EffectiveSettings,
@@ -36,7 +40,11 @@ export const DEFAULT_REGION = "us-east-1"
 export const SERVICES: { readonly [S in ServiceName]: ServiceApi } = {
   lightsail: lightsailApi,
   servicediscovery: cloudMapApi,
-  "ssm-sap": ssmSapApi
+  "ssm-sap": ssmSapApi,
+  cloudformation: cloudFormationApi,
+  ecs: ecsApi,
+  cloudcontrol: cloudControlApi,
+  route53: route53Api
 }
 
 /** An operation as created or forced: where it lives and its wire shape at that moment. */
@@ -50,7 +58,7 @@ export interface OperationSnapshot {
 }
 
 /** The targets `transition` can force. */
-export type TransitionTarget = "running" | "succeeded" | "failed"
+export type TransitionTarget = "running" | "succeeded" | "failed" | "cancelled"
 
 /** Options of a simulation. */
 export interface SimulationOptions {

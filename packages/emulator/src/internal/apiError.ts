@@ -13,12 +13,16 @@ export type ErrorKind =
   | "unavailable"
   | "unknownOperation"
   | "tooLarge"
+  /** The request conflicts with the resource's state (an operation in progress, a cancel of one that ended). */
+  | "conflict"
 
 /** An error to answer in the service's format. */
 export class ApiError extends Error {
   constructor(
     readonly kind: ErrorKind,
-    message: string
+    message: string,
+    /** The error's name on the wire, where the service has several of one kind (`StackSetNotFoundException`). */
+    readonly code?: string
   ) {
     super(message)
     this.name = "ApiError"

@@ -6,7 +6,7 @@
 import type { ServiceName } from "../Scenario.js"
 import type { ErrorKind } from "./apiError.js"
 
-interface WireError {
+export interface WireError {
   readonly name: string
   readonly status: number
   /** Lightsail's own `code` member. */
@@ -22,7 +22,8 @@ const LIGHTSAIL: { readonly [K in ErrorKind]: WireError } = {
   internal: { name: "ServiceException", status: 500, code: "InternalFailure" },
   unavailable: { name: "ServiceException", status: 503, code: "ServiceUnavailable" },
   unknownOperation: { name: "UnknownOperationException", status: 400, code: "UnknownOperation" },
-  tooLarge: { name: "InvalidInputException", status: 413, code: "InvalidInput" }
+  tooLarge: { name: "InvalidInputException", status: 413, code: "InvalidInput" },
+  conflict: { name: "OperationFailureException", status: 400, code: "OperationFailure" }
 }
 
 const CLOUD_MAP: { readonly [K in ErrorKind]: WireError } = {
@@ -34,7 +35,8 @@ const CLOUD_MAP: { readonly [K in ErrorKind]: WireError } = {
   internal: { name: "InternalServerException", status: 500 },
   unavailable: { name: "ServiceUnavailable", status: 503 },
   unknownOperation: { name: "UnknownOperationException", status: 400 },
-  tooLarge: { name: "InvalidInput", status: 413 }
+  tooLarge: { name: "InvalidInput", status: 413 },
+  conflict: { name: "ResourceInUse", status: 400 }
 }
 
 const SSM_SAP: { readonly [K in ErrorKind]: WireError } = {
@@ -45,7 +47,8 @@ const SSM_SAP: { readonly [K in ErrorKind]: WireError } = {
   internal: { name: "InternalServerException", status: 500 },
   unavailable: { name: "ServiceUnavailable", status: 503 },
   unknownOperation: { name: "UnknownOperationException", status: 400 },
-  tooLarge: { name: "ValidationException", status: 413 }
+  tooLarge: { name: "ValidationException", status: 413 },
+  conflict: { name: "ConflictException", status: 409 }
 }
 
 /** An encoded error answer. */
@@ -62,7 +65,7 @@ export interface EncodedError {
  * either protocol reads the error's name.
  */
 export const encodeError = (
-  service: ServiceName | undefined,
+  service: Exclude<ServiceName, "cloudformation" | "ecs" | "cloudcontrol" | "route53"> | undefined,
   kind: ErrorKind,
   message: string
 ): EncodedError => {
