@@ -115,6 +115,25 @@ export const awsFlagsOf = (values: Values): AwsFlags => ({
 })
 
 /**
+ * `--stack-set`: the CloudFormation stack set of bare operation IDs and `OperationId`
+ * responses (`aws cloudformation create-stack-instances` prints no stack set name).
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const stackSetFlag = (values: Values): string | undefined => {
+  const value = stringFlag(values, "stack-set")
+  if (value === undefined) return undefined
+  if (!/^[A-Za-z][-A-Za-z0-9]*(:[-A-Za-z0-9]+)?$/.test(value)) {
+    throw usageError(
+      `--stack-set "${value.length > 60 ? `${value.slice(0, 57)}...` : value}" is not a stack set name or ID`,
+      "A stack set name starts with a letter and holds letters, digits and dashes"
+    )
+  }
+  return value
+}
+
+/**
  * `--service`: the slug of the service it names, or `undefined` when not given.
  *
  * @since 0.2.0

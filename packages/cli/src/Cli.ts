@@ -28,6 +28,7 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
     return (args, io, now) => waitCommand("watch", args, io, now)
   },
   get: async () => (await import("./GetCommand.js")).getCommand,
+  cancel: async () => (await import("./CancelCommand.js")).cancelCommand,
   list: async () => (await import("./ListCommand.js")).listCommand,
   demo: async () => (await import("./DemoCommand.js")).demoCommand
 }

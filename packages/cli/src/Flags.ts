@@ -41,7 +41,22 @@ export const waitFlags = {
   timeout: { type: "string" },
   "min-delay": { type: "string" },
   "max-delay": { type: "string" },
-  service: { type: "string" }
+  service: { type: "string" },
+  "stack-set": { type: "string" }
+} as const
+
+/**
+ * The flags of `cancel`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export const cancelFlags = {
+  ...commonFlags,
+  wait: { type: "boolean" },
+  timeout: { type: "string" },
+  service: { type: "string" },
+  "stack-set": { type: "string" }
 } as const
 
 /**
@@ -54,7 +69,8 @@ export const getFlags = {
   ...commonFlags,
   success: { type: "boolean" },
   timeout: { type: "string" },
-  service: { type: "string" }
+  service: { type: "string" },
+  "stack-set": { type: "string" }
 } as const
 
 /**
@@ -107,6 +123,7 @@ export const commandFlags: Readonly<Record<string, FlagTable>> = {
   wait: waitFlags,
   watch: waitFlags,
   get: getFlags,
+  cancel: cancelFlags,
   list: listFlags,
   demo: demoFlags
 }

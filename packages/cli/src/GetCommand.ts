@@ -5,7 +5,7 @@
  * @since 0.2.0
  */
 import { formatRef, hasReason, type Operation } from "@opstatus/core"
-import { awsFlagsOf, booleanFlag, durationFlag, parseCommand, serviceFlag } from "./Args.js"
+import { awsFlagsOf, booleanFlag, durationFlag, parseCommand, serviceFlag, stackSetFlag } from "./Args.js"
 import { loadAwsSettings, requireProfile, withAws } from "./Aws.js"
 import { formatElapsed } from "./Duration.js"
 import { exitCodeOf } from "./ErrorCodes.js"
@@ -48,7 +48,12 @@ export const getCommand = async (
   const timeout = durationFlag(values, "timeout") ?? defaultGetTimeoutMillis
   const service = serviceFlag(values)
   const settings = await loadAwsSettings(awsFlagsOf(values), io.env)
-  const targets = await readTargets(positionals, { region: settings.region, service }, io, "read")
+  const targets = await readTargets(
+    positionals,
+    { region: settings.region, service, stackSet: stackSetFlag(values) },
+    io,
+    "read"
+  )
   requireProfile(settings)
   const success = booleanFlag(values, "success")
   const output: ReadOutput = {

@@ -76,6 +76,11 @@ const serviceOption = option(
   `The service of bare IDs and OperationId responses: ${slugList()}`
 )
 
+const stackSetOption = option(
+  "--stack-set <name>",
+  "CloudFormation: the stack set of bare operation IDs and OperationId responses (the response does not name it)"
+)
+
 const waitTiming = `Waiting options:
   --success               Exit 1 when an operation did not succeed: failed, cancelled, or
                           ended with a status opstatus does not know
@@ -83,6 +88,7 @@ ${option("--timeout <duration>", `Give up after this long (default per service: 
 ${option("--min-delay <duration>", `Shortest pause between polls (default per service: ${perService("minDelayMillis")})`)}
 ${option("--max-delay <duration>", `Longest pause between polls (default per service: ${perService("maxDelayMillis")})`)}
 ${serviceOption}
+${stackSetOption}
 Durations: 500ms, 30s, 5m, 1h30m, "5 seconds"; a bare number is seconds.`
 
 const stopped = `  130  interrupted (Ctrl-C)
@@ -130,6 +136,16 @@ ${precedence}`,
   ${access}
 ${stopped}
 ${precedence}`,
+  cancel: `Exit codes:
+  0    every service accepted the cancel (with --wait: and every operation ended cancelled)
+  1    a cancel request failed (not found, an operation that has ended, a service error);
+       with --wait, an operation ended otherwise than cancelled
+  2    bad usage: an unknown flag, a bad ref, duration or --service, or a service that
+       cannot cancel its operations
+  3    a cancel request got no answer, or the wait did not end, within --timeout
+  ${access}
+${stopped}
+${precedence}`,
   list: `Exit codes:
   0    the operations were listed (finding none is no error)
   1    a request to the service failed
@@ -153,6 +169,7 @@ Usage:
   opstatus wait [options] <ref...>      Wait until every operation has ended
   opstatus watch [options] <ref...>     Wait, showing every change (and SSM for SAP steps)
   opstatus get [options] <ref...>       Read operations once
+  opstatus cancel [options] <ref...>    Cancel operations (CloudFormation, ECS, Cloud Control)
   opstatus list <service> [options]     List a service's operations in a region
   opstatus demo                         Run a demo against a local emulator (no AWS account)
   opstatus help <command>               Show a command's help
@@ -223,6 +240,7 @@ Options:
   --success               Exit 1 unless every operation succeeded
   --timeout <duration>    Give up after this long (default 60s): exit 3
 ${serviceOption}
+${stackSetOption}
 
 ${awsFlags}
 
@@ -231,6 +249,36 @@ ${outputFlags}
 ${exitCodesOf.get}
 
 Docs: ${docsUrl}#get`,
+  cancel: `Usage: opstatus cancel [options] <ref...>
+
+Asks each operation's service to cancel it, all at once, and says whether the service
+accepted. CloudFormation (StopStackSetOperation), ECS (StopServiceDeployment) and Cloud
+Control (CancelResourceRequest) can cancel; Lightsail, Cloud Map, SSM for SAP and Route 53
+cannot, and a ref of theirs is refused before any request (exit 2). With --wait, then waits
+until every cancelled operation has ended, as wait does.
+
+${refForms}
+
+Options:
+  --wait                  Then wait until each operation has ended; exit 1 when one ended
+                          otherwise than cancelled (it finished first)
+  --timeout <duration>    Give up after this long: the cancel requests (default 60s), and
+                          with --wait the wait (default per service): exit 3
+${serviceOption}
+${stackSetOption}
+
+${awsFlags}
+
+${outputFlags}
+
+Examples:
+  opstatus cancel cloudcontrol:us-east-1:<request-token>
+  opstatus cancel --wait ecs:us-east-1:arn:aws:ecs:us-east-1:123456789012:service-deployment/web/api/Abc
+  aws cloudformation update-stack-set --stack-set-name my-set ... | opstatus cancel --stack-set my-set -
+
+${exitCodesOf.cancel}
+
+Docs: ${docsUrl}#cancel`,
   list: `Usage: opstatus list <service> [options]
 
 Lists a service's operations in one region (--region, AWS_REGION, AWS_DEFAULT_REGION or

@@ -55,6 +55,8 @@ export interface InputOptions {
   readonly region?: string | undefined
   /** `--service`: the service (slug) of bare IDs and `OperationId` responses. */
   readonly service?: string | undefined
+  /** `--stack-set`: the CloudFormation stack set of bare IDs and `OperationId` responses. */
+  readonly stackSet?: string | undefined
 }
 
 /** Cloud Map operation IDs in practice (its ID rule allows more). */

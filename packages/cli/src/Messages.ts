@@ -59,6 +59,8 @@ const reasonHints: {
   InvalidQuery: "Check the filters; see opstatus list --help",
   InvalidFleetState: debugHint,
   InvalidConfig: debugHint,
+  CancelNotSupported:
+    "Only CloudFormation, ECS and Cloud Control operations can be cancelled; wait for this one with opstatus wait",
   OperationFailed: "The service's error code and message are above",
   WaitTimeout: "Wait longer with --timeout, or look at the operation in the console",
   WaitAborted: undefined

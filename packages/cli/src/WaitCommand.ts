@@ -6,7 +6,7 @@
  *
  * @since 0.2.0
  */
-import { awsFlagsOf, booleanFlag, durationFlag, parseCommand, serviceFlag } from "./Args.js"
+import { awsFlagsOf, booleanFlag, durationFlag, parseCommand, serviceFlag, stackSetFlag } from "./Args.js"
 import { loadAwsSettings, requireProfile, withAws } from "./Aws.js"
 import { ExitCode } from "./ExitCodes.js"
 import { type Values, waitFlags } from "./Flags.js"
@@ -45,7 +45,12 @@ export const waitCommand = async (
   const service = serviceFlag(values)
   const settings = await loadAwsSettings(awsFlagsOf(values), io.env)
   const what = command === "wait" ? "wait for" : "watch"
-  const targets = await readTargets(positionals, { region: settings.region, service }, io, what)
+  const targets = await readTargets(
+    positionals,
+    { region: settings.region, service, stackSet: stackSetFlag(values) },
+    io,
+    what
+  )
   checkTiming(timing, targets.map(refOfTarget))
   requireProfile(settings)
   const success = booleanFlag(values, "success")

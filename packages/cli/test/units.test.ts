@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs"
 import { LightsailClient } from "@aws-sdk/client-lightsail"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
 import {
+  CancelNotSupported,
   hasReason,
   InvalidConfig,
   InvalidFleetState,
@@ -172,6 +173,10 @@ const everyReason: { readonly [Tag in OpstatusErrorReason["_tag"]]: readonly [Op
   InvalidQuery: [invalidQuery("servicediscovery", "TYPE is wrong"), 2],
   InvalidFleetState: [new OpstatusError({ reason: new InvalidFleetState({ message: "m" }) }), 2],
   InvalidConfig: [new OpstatusError({ reason: new InvalidConfig({ setting: "sources", message: "m" }) }), 2],
+  CancelNotSupported: [
+    new OpstatusError({ reason: new CancelNotSupported({ service: "lightsail", message: "cannot cancel" }) }),
+    2
+  ],
   OperationFailed: [
     new OpstatusError({
       reason: new OperationFailed({
