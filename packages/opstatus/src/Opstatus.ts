@@ -188,6 +188,13 @@ export interface Opstatus extends AsyncDisposable {
   beginWaitForAll(inputs: Iterable<OperationInput>, options?: OpstatusFleetOptions): Promise<OpstatusPoller>
   /** Resumes a serialized fleet wait. */
   resume(state: string, options?: PromiseResumeOptions): Promise<OpstatusPoller>
+  /**
+   * Asks the service to cancel the operation (each operation of a response of many); resolves
+   * once the service accepted. CloudFormation, ECS and Cloud Control can cancel; a ref of
+   * Lightsail, Cloud Map, SSM for SAP or Route 53 rejects with `CancelNotSupported` before any
+   * request. A wait on a cancelled operation ends with status `cancelled`.
+   */
+  cancel(input: OperationInput, options?: OpstatusGetOptions): Promise<void>
   /** The refs an input names, their region found as a wait finds it; no request is made for them. */
   refsOf(input: OperationInput, options?: ResponseOptions): Promise<ReadonlyArray<OperationRef>>
   /** Makes a client remember that it made each of its responses (see `track`). */
@@ -417,6 +424,11 @@ export const createOpstatus = (options: OpstatusOptions = {}): Opstatus => {
     watchAll,
     beginWaitForAll,
     resume: (state: string, options?: PromiseResumeOptions) => status.resume(state, options),
+    cancel: async (input: OperationInput, options?: OpstatusGetOptions) => {
+      const [client, rest] = split(options)
+      const { items } = await resolveInput(input, client)
+      await Promise.all(items.map((item) => status.cancel(item, rest)))
+    },
     refsOf: async (input: OperationInput, options?: ResponseOptions) => {
       const [client] = split(options)
       const { items } = await resolveInput(input, client)

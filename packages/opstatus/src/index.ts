@@ -133,6 +133,7 @@ export const opstatus: Opstatus = {
   beginWaitForAll: (inputs: Iterable<OperationInput>, options?: OpstatusFleetOptions) =>
     instance().beginWaitForAll(inputs, options),
   resume: (state: string, options?: PromiseResumeOptions) => instance().resume(state, options),
+  cancel: (input: OperationInput, options?: OpstatusGetOptions) => instance().cancel(input, options),
   refsOf: (input: OperationInput, options?: ResponseOptions) => instance().refsOf(input, options),
   track: trackClient,
   close: closeDefault,
@@ -205,6 +206,16 @@ export const beginWaitForAll: Opstatus["beginWaitForAll"] = opstatus.beginWaitFo
  * @category waiting
  */
 export const resume: Opstatus["resume"] = opstatus.resume
+
+/**
+ * Asks the operation's service to cancel it, on the default instance:
+ * `await cancel("cloudcontrol:us-east-1:<request-token>")`. Rejects with
+ * `CancelNotSupported` before any request for a service that cannot cancel.
+ *
+ * @since 0.3.0
+ * @category waiting
+ */
+export const cancel: Opstatus["cancel"] = opstatus.cancel
 
 /**
  * The refs an input names, their region found as a wait finds it.
