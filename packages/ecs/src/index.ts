@@ -3,4 +3,30 @@
  *
  * @since 0.3.0
  */
-export {}
+export {
+  checkServiceDeploymentArn,
+  classifyEcsError,
+  describeBatchSize,
+  EcsDescribeServiceDeploymentsAnswer,
+  EcsListServiceDeploymentsAnswer,
+  type EcsQuery,
+  EcsRawFailure,
+  EcsRawServiceDeployment,
+  EcsRawServiceDeploymentBrief,
+  EcsRawServiceRevisionSummary,
+  type EcsSourceOptions,
+  EcsStopServiceDeploymentAnswer,
+  ecsBatchReads,
+  ecsErrorCodes,
+  ecsErrorNames,
+  ecsService,
+  ecsSource,
+  ecsStatusTable,
+  failureError,
+  parseServiceDeploymentArn,
+  refsFromResponse,
+  type ServiceDeploymentArn,
+  serviceDeploymentArnPattern,
+  toListInput,
+  toOperation
+} from "./EcsSource.js"
