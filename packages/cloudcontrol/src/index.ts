@@ -3,4 +3,25 @@
  *
  * @since 0.3.0
  */
-export {}
+export {
+  CloudControlGetResourceRequestStatusAnswer,
+  CloudControlHookProgressEvent,
+  CloudControlListResourceRequestsAnswer,
+  CloudControlProgressEvent,
+  CloudControlProgressEventAnswer,
+  type CloudControlQuery,
+  type CloudControlSourceOptions,
+  classifyCloudControlError,
+  cloudControlBatchReads,
+  cloudControlErrorNames,
+  cloudControlHookStatusTable,
+  cloudControlService,
+  cloudControlSource,
+  cloudControlStatusTable,
+  inFlightStatuses,
+  operationsFromResponse,
+  refsFromResponse,
+  toListInput,
+  toOperation,
+  toStep
+} from "./CloudControlSource.js"
