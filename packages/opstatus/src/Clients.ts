@@ -7,11 +7,19 @@
  *
  * @since 0.2.0
  */
+import { CloudControlClient } from "@aws-sdk/client-cloudcontrol"
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation"
+import { ECSClient } from "@aws-sdk/client-ecs"
 import { LightsailClient } from "@aws-sdk/client-lightsail"
+import { Route53Client } from "@aws-sdk/client-route-53"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
+import { cloudControlSource } from "@opstatus/cloudcontrol"
+import { cloudFormationSource } from "@opstatus/cloudformation"
 import type { OperationSource } from "@opstatus/core"
 import { invalidConfig } from "@opstatus/core/adapter-kit"
+import { ecsSource } from "@opstatus/ecs"
 import { lightsailSource } from "@opstatus/lightsail"
+import { route53Source } from "@opstatus/route53"
 import { serviceDiscoverySource } from "@opstatus/servicediscovery"
 import { type SsmSapLike, ssmSapSource } from "@opstatus/ssm-sap"
 import { type SsmSapCredentials, SsmSapHttpClient } from "@opstatus/ssm-sap/http"
@@ -30,7 +38,14 @@ import {
  * @since 0.2.0
  * @category models
  */
-export type ServiceSlug = "lightsail" | "servicediscovery" | "ssm-sap"
+export type ServiceSlug =
+  | "lightsail"
+  | "servicediscovery"
+  | "ssm-sap"
+  | "cloudformation"
+  | "ecs"
+  | "cloudcontrol"
+  | "route53"
 
 /**
  * A client whose region opstatus can read: an AWS SDK v3 client (its
@@ -96,8 +111,8 @@ export const regionOfClient = (client: unknown): Promise<string | undefined> =>
 
 /**
  * The service a client is for: an AWS SDK v3 client's `config.serviceId`
- * (`Lightsail`, `ServiceDiscovery`, `Ssm Sap`), or `ssm-sap` for
- * `SsmSapHttpClient`.
+ * (`Lightsail`, `ServiceDiscovery`, `Ssm Sap`, `CloudFormation`, `ECS`,
+ * `CloudControl`, `Route 53`), or `ssm-sap` for `SsmSapHttpClient`.
  *
  * @since 0.2.0
  * @category clients
@@ -107,17 +122,24 @@ export const serviceOfClient = (client: unknown): ServiceSlug | undefined => {
   const id = textOf(fieldOf(fieldOf(client, "config"), "serviceId"))
     ?.toLowerCase()
     .replace(/[\s_-]/g, "")
-  return id === "lightsail"
-    ? "lightsail"
-    : id === "servicediscovery"
-      ? "servicediscovery"
-      : id === "ssmsap"
-        ? "ssm-sap"
-        : undefined
+  return id === undefined ? undefined : clientServices[id]
 }
+
+/** Each SDK `serviceId`, lower-case without spaces, dashes or underscores, to its slug. */
+const clientServices: Readonly<Record<string, ServiceSlug | undefined>> = Object.assign(Object.create(null), {
+  lightsail: "lightsail",
+  servicediscovery: "servicediscovery",
+  ssmsap: "ssm-sap",
+  cloudformation: "cloudformation",
+  ecs: "ecs",
+  cloudcontrol: "cloudcontrol",
+  route53: "route53"
+})
 
 /** Each tracked response, to the client that made it. */
 const responses = new WeakMap<object, object>()
+/** Each tracked response, to the input of the command that made it (a StackSet call's `StackSetName`). */
+const commandInputs = new WeakMap<object, unknown>()
 const tracked = new WeakSet<object>()
 
 /**
@@ -129,8 +151,19 @@ const tracked = new WeakSet<object>()
 export const clientOfResponse = (response: unknown): object | undefined =>
   typeof response === "object" && response !== null ? responses.get(response) : undefined
 
-const remember = (response: unknown, client: object): void => {
-  if (typeof response === "object" && response !== null) responses.set(response, client)
+/**
+ * The input of the command a tracked response answered, where the client is an AWS SDK v3 one.
+ *
+ * @since 0.3.0
+ * @category clients
+ */
+export const commandInputOfResponse = (response: unknown): unknown =>
+  typeof response === "object" && response !== null ? commandInputs.get(response) : undefined
+
+const remember = (response: unknown, client: object, input?: unknown): void => {
+  if (typeof response !== "object" || response === null) return
+  responses.set(response, client)
+  if (input !== undefined) commandInputs.set(response, input)
 }
 
 /** The mutating methods of SSM for SAP that start operations. */
@@ -173,7 +206,7 @@ export const track = <C extends TrackableClient>(client: C): C => {
         s.add(
           (next: (args: unknown) => Promise<{ output?: unknown }>) => async (args: unknown) => {
             const result = await next(args)
-            remember(result?.output, client)
+            remember(result?.output, client, (args as { readonly input?: unknown } | undefined)?.input)
             return result
           },
           { step: "initialize", name: middlewareName, override: true }
@@ -308,10 +341,10 @@ const lazySsmSap = (region: string, credentials: () => Promise<SsmSapCredentials
 }
 
 /**
- * Builds the sources of the three services over clients made on first use,
- * one per service and region: `LightsailClient` and `ServiceDiscoveryClient`
- * given only their region (so the SDK reads the profile, the endpoint
- * settings and its default credential chain itself), and `SsmSapHttpClient`
+ * Builds the sources of the seven services over clients made on first use,
+ * one per service and region: the SDK clients given only their region (so
+ * the SDK reads the profile, the endpoint settings and its default credential
+ * chain itself; Route 53's one client signs for us-east-1), and `SsmSapHttpClient`
  * with the endpoint the SDK would use and `fromNodeProviderChain()`, loaded
  * and made once on the first SSM for SAP call.
  *
@@ -321,6 +354,10 @@ const lazySsmSap = (region: string, credentials: () => Promise<SsmSapCredentials
 export const makeDefaultSources = (): DefaultSources => {
   const lightsail = new Map<string, LightsailClient>()
   const cloudMap = new Map<string, ServiceDiscoveryClient>()
+  const cloudFormation = new Map<string, CloudFormationClient>()
+  const ecs = new Map<string, ECSClient>()
+  const cloudControl = new Map<string, CloudControlClient>()
+  const route53 = new Map<string, Route53Client>()
   const ssmSap = new Map<string, SsmSapLike>()
   let chain: Promise<() => Promise<SsmSapCredentials>> | undefined
   const credentials = (): Promise<SsmSapCredentials> => {
@@ -337,13 +374,24 @@ export const makeDefaultSources = (): DefaultSources => {
       serviceDiscoverySource({
         clientFor: (region) => cached(cloudMap, region, () => new ServiceDiscoveryClient({ region }))
       }),
-      ssmSapSource({ clientFor: (region) => cached(ssmSap, region, () => lazySsmSap(region, credentials)) })
+      ssmSapSource({ clientFor: (region) => cached(ssmSap, region, () => lazySsmSap(region, credentials)) }),
+      cloudFormationSource({
+        clientFor: (region) => cached(cloudFormation, region, () => new CloudFormationClient({ region }))
+      }),
+      ecsSource({ clientFor: (region) => cached(ecs, region, () => new ECSClient({ region })) }),
+      cloudControlSource({
+        clientFor: (region) => cached(cloudControl, region, () => new CloudControlClient({ region }))
+      }),
+      // Route 53 is global: its refs name "global", and its client signs for us-east-1.
+      route53Source({
+        clientFor: () => cached(route53, "global", () => new Route53Client({ region: "us-east-1" }))
+      })
     ],
     destroy: () => {
-      for (const client of lightsail.values()) client.destroy()
-      for (const client of cloudMap.values()) client.destroy()
-      lightsail.clear()
-      cloudMap.clear()
+      for (const map of [lightsail, cloudMap, cloudFormation, ecs, cloudControl, route53]) {
+        for (const client of map.values()) client.destroy()
+        map.clear()
+      }
       // Each SSM for SAP call is one fetch: nothing of it stays open.
       ssmSap.clear()
     }

@@ -9,6 +9,9 @@
  *
  * @since 0.2.0
  */
+
+import { operationsFromResponse as cloudControlOperations } from "@opstatus/cloudcontrol"
+import { refsFromResponse as cloudFormationRefs } from "@opstatus/cloudformation"
 import {
   hasReason,
   InvalidOptions,
@@ -19,12 +22,15 @@ import {
   type Waitable
 } from "@opstatus/core"
 import { invalidRef } from "@opstatus/core/adapter-kit"
+import { refsFromResponse as ecsRefs } from "@opstatus/ecs"
 import { operationsFromResponse } from "@opstatus/lightsail"
+import { operationsFromResponse as route53Operations } from "@opstatus/route53"
 import { refFromResponse } from "@opstatus/servicediscovery"
 import { refsFromResponse as ssmSapRefsFromResponse, ssmSapService } from "@opstatus/ssm-sap"
 import {
   type AwsClient,
   clientOfResponse,
+  commandInputOfResponse,
   defaultRegion,
   fieldOf,
   regionOfClient,
@@ -45,6 +51,10 @@ export type OperationResponse =
   | { readonly operation?: unknown }
   | { readonly OperationId?: string | null | undefined }
   | { readonly id?: string | undefined; readonly operationType?: string | undefined }
+  | { readonly service?: { readonly currentServiceDeployment?: string | null | undefined } | undefined }
+  | { readonly serviceDeploymentArn?: string | null | undefined }
+  | { readonly ProgressEvent?: unknown }
+  | { readonly ChangeInfo?: unknown }
 
 /**
  * The response of a mutating call that may start several operations:
@@ -83,6 +93,22 @@ export interface ResponseOptions {
    * the profile's).
    */
   readonly client?: AwsClient | undefined
+  /**
+   * CloudFormation: the stack set of a StackSet call's `{ OperationId }`, which names none. Not
+   * needed for a response of a tracked client (`track`): the call's own `StackSetName` is used.
+   */
+  readonly stackSetName?: string | undefined
+}
+
+/**
+ * What `resolveInput` is told besides the input: the `client` and `stackSetName` options.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ResponseGiven {
+  readonly client?: unknown
+  readonly stackSetName?: unknown
 }
 
 /**
@@ -111,7 +137,8 @@ export interface Resolved {
 const expected =
   'expected a ref ("service:region:id" or { service, region, id }), an Operation, or the response of a ' +
   "mutating call: Lightsail's { operations } or { operation }, Cloud Map's { OperationId }, " +
-  "SSM for SAP's { OperationId } or { OperationIds }"
+  "SSM for SAP's { OperationId } or { OperationIds }, CloudFormation's { OperationId }, ECS's " +
+  "{ service: { currentServiceDeployment } }, Cloud Control's { ProgressEvent }, Route 53's { ChangeInfo }"
 
 const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
 
@@ -205,6 +232,30 @@ const lightsailItems = async (response: object, client: unknown): Promise<Readon
   return operations
 }
 
+/** The refs of a CloudFormation `{ OperationId }` (a StackSet call's) or `{ StackId, OperationId }` (a stack's). */
+const cloudFormationItems = async (
+  response: object,
+  given: ResponseGiven
+): Promise<ReadonlyArray<OperationRef>> => {
+  const fromCall = textOf(fieldOf(commandInputOfResponse(response), "StackSetName"))
+  const stackSetName = textOf(given.stackSetName) ?? fromCall
+  const region = textOf(fieldOf(response, "StackId"))?.startsWith("arn:")
+    ? undefined
+    : await regionFor(response, given.client, "cloudformation")
+  const refs = cloudFormationRefs(response, {
+    ...(region === undefined ? {} : { region }),
+    ...(stackSetName === undefined ? {} : { stackSetName })
+  })
+  if (refs.length === 0) throw invalidRef(describeInput(response), "the response names no operation")
+  return refs
+}
+
+/** True when a `{ OperationId }` is CloudFormation's: a stack's (with `StackId`), or a StackSet call's (tracked, or the stack set given). */
+const isCloudFormationIds = (response: object, given: ResponseGiven): boolean =>
+  textOf(fieldOf(response, "StackId")) !== undefined ||
+  textOf(given.stackSetName) !== undefined ||
+  serviceOfClient(clientOfResponse(response)) === "cloudformation"
+
 const idItems = async (response: object, client: unknown): Promise<ReadonlyArray<OperationRef>> => {
   const one = textOf(fieldOf(response, "OperationId"))
   const listed = fieldOf(response, "OperationIds")
@@ -230,7 +281,16 @@ const idItems = async (response: object, client: unknown): Promise<ReadonlyArray
   return ref === undefined ? [] : [ref]
 }
 
-type Shape = "waitable" | "lightsail" | "lightsailOperation" | "ids" | "empty" | "unknown"
+type Shape =
+  | "waitable"
+  | "lightsail"
+  | "lightsailOperation"
+  | "ids"
+  | "ecs"
+  | "cloudcontrol"
+  | "route53"
+  | "empty"
+  | "unknown"
 
 /** A Lightsail operation as the SDK gives it (one element of a response's `operations`). */
 const isLightsailOperation = (input: object): boolean =>
@@ -238,11 +298,28 @@ const isLightsailOperation = (input: object): boolean =>
   textOf(fieldOf(input, "id")) !== undefined &&
   ["operationType", "resourceType", "isTerminal", "location"].some((key) => key in input)
 
-const responseKeys = ["operations", "operation", "OperationId", "OperationIds"] as const
+const responseKeys = [
+  "operations",
+  "operation",
+  "OperationId",
+  "OperationIds",
+  "ProgressEvent",
+  "ChangeInfo",
+  "serviceDeploymentArn"
+] as const
+
+const isRecord = (u: unknown): u is object => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const shapeOf = (input: object): Shape => {
   if (isOperation(input)) return "waitable"
   if (isLightsailOperation(input)) return "lightsailOperation"
+  // ECS's CreateService/UpdateService answer `{ service: { currentServiceDeployment } }`: `service` is an object, not a slug.
+  const ecsService = fieldOf(input, "service")
+  if (isRecord(ecsService) && textOf(fieldOf(ecsService, "currentServiceDeployment")) !== undefined)
+    return "ecs"
+  if (textOf(fieldOf(input, "serviceDeploymentArn")) !== undefined) return "ecs"
+  if (isRecord(fieldOf(input, "ProgressEvent"))) return "cloudcontrol"
+  if (isRecord(fieldOf(input, "ChangeInfo"))) return "route53"
   if ("service" in input || "region" in input || "id" in input) return "waitable"
   const operation = fieldOf(input, "operation")
   if (Array.isArray(fieldOf(input, "operations")) || (typeof operation === "object" && operation !== null)) {
@@ -263,7 +340,8 @@ const shapeOf = (input: object): Shape => {
  * @since 0.2.0
  * @category constructors
  */
-export const resolveInput = async (input: unknown, client: unknown): Promise<Resolved> => {
+export const resolveInput = async (input: unknown, given: ResponseGiven = {}): Promise<Resolved> => {
+  const client = given.client
   if (typeof input === "string") return { items: [input], many: false }
   if (typeof input !== "object" || input === null) throw invalidRef(describeInput(input), expected)
   if (client !== undefined && (typeof client !== "object" || client === null)) {
@@ -283,7 +361,31 @@ export const resolveInput = async (input: unknown, client: unknown): Promise<Res
     case "lightsailOperation":
       return { items: await lightsailItems({ operation: input }, client), many: false }
     case "ids":
+      if (isCloudFormationIds(input, given))
+        return { items: await cloudFormationItems(input, given), many: false }
       return { items: await idItems(input, client), many: Array.isArray(fieldOf(input, "OperationIds")) }
+    case "ecs": {
+      // The region is the deployment ARN's own.
+      const refs = ecsRefs(input)
+      if (refs.length === 0)
+        throw invalidRef(describeInput(input), "the ECS response names no service deployment ARN", "ecs")
+      return { items: refs, many: false }
+    }
+    case "cloudcontrol": {
+      const operations = cloudControlOperations(input, {
+        region: await regionFor(input, client, "cloudcontrol")
+      })
+      if (operations.length === 0) {
+        throw invalidRef(describeInput(input), "the ProgressEvent carries no RequestToken", "cloudcontrol")
+      }
+      return { items: operations, many: false }
+    }
+    case "route53": {
+      const operations = route53Operations(input)
+      if (operations.length === 0)
+        throw invalidRef(describeInput(input), "the ChangeInfo carries no Id", "route53")
+      return { items: operations, many: false }
+    }
     case "empty":
       throw invalidRef(describeInput(input), "the response names no operation")
     default:

@@ -39,6 +39,7 @@ import {
   type OperationInput,
   type OperationResponse,
   type OperationsResponse,
+  type ResponseGiven,
   type ResponseOptions,
   resolveInput
 } from "./Inputs.js"
@@ -209,10 +210,10 @@ export interface Opstatus extends AsyncDisposable {
 type WithSignal = { readonly signal?: AbortSignal | undefined }
 
 /** The client option, and the rest for core. */
-const split = <O extends object>(options: O | undefined): [unknown, O] => {
-  if (typeof options !== "object" || options === null) return [undefined, options as unknown as O]
-  const { client, ...rest } = options as O & ResponseOptions
-  return [client, rest as O]
+const split = <O extends object>(options: O | undefined): [ResponseGiven, O] => {
+  if (typeof options !== "object" || options === null) return [{}, options as unknown as O]
+  const { client, stackSetName, ...rest } = options as O & ResponseOptions
+  return [{ client, stackSetName }, rest as O]
 }
 
 /** Core's answer to a ref given as an object or a string, checked for its form; throws `InvalidRef`. */
@@ -237,7 +238,7 @@ type Entry =
   | { readonly input: OperationInput; readonly items: ReadonlyArray<Waitable> }
   | { readonly input: OperationInput; readonly error: OpstatusError }
 
-const gather = (inputs: Iterable<OperationInput>, client: unknown): Promise<ReadonlyArray<Entry>> => {
+const gather = (inputs: Iterable<OperationInput>, client: ResponseGiven): Promise<ReadonlyArray<Entry>> => {
   // Not iterable: the caller hands `inputs` to core, which says so.
   const list = Array.from(inputs)
   return Promise.all(
