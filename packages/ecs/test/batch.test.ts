@@ -33,10 +33,14 @@ describe("ECS batch reads", () => {
   it("describes 20 deployments a read, one page each, full deployments", async () => {
     expect(describeBatchSize).toBe(20)
     const asked: Array<ReadonlyArray<string>> = []
-    const reads = ecsBatchReads("us-east-1", arns(45).map((id) => candidate(refOf(id))), (chunk) => {
-      asked.push(chunk)
-      return Effect.succeed({ items: [] })
-    })
+    const reads = ecsBatchReads(
+      "us-east-1",
+      arns(45).map((id) => candidate(refOf(id))),
+      (chunk) => {
+        asked.push(chunk)
+        return Effect.succeed({ items: [] })
+      }
+    )
     expect(reads.map((r) => r.covers.length)).toEqual([20, 20, 5])
     expect(reads.every((r) => r.complete)).toBe(true)
     expect(new Set(reads.map((r) => r.key)).size).toBe(3)
