@@ -7,12 +7,24 @@
  *
  * @since 0.1.0
  */
+import { CloudControlClient } from "@aws-sdk/client-cloudcontrol"
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation"
+import { ECSClient } from "@aws-sdk/client-ecs"
 import { LightsailClient } from "@aws-sdk/client-lightsail"
+import { Route53Client } from "@aws-sdk/client-route-53"
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery"
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers"
+import { type CloudControlQuery, cloudControlService, cloudControlSource } from "@opstatus/cloudcontrol"
+import {
+  type CloudFormationQuery,
+  cloudFormationService,
+  cloudFormationSource
+} from "@opstatus/cloudformation"
 import type { OperationSource, OpstatusError } from "@opstatus/core"
 import { awsRegionPattern, classifySdkError, requestError } from "@opstatus/core/adapter-kit"
+import { type EcsQuery, ecsService, ecsSource } from "@opstatus/ecs"
 import { type LightsailQuery, lightsailService, lightsailSource } from "@opstatus/lightsail"
+import { route53Service, route53Source } from "@opstatus/route53"
 import {
   type ServiceDiscoveryQuery,
   serviceDiscoveryService,
@@ -250,6 +262,9 @@ export interface Aws {
   readonly lightsail: OperationSource<LightsailQuery>
   readonly serviceDiscovery: OperationSource<ServiceDiscoveryQuery>
   readonly ssmSap: SsmSapSource
+  readonly cloudFormation: OperationSource<CloudFormationQuery>
+  readonly ecs: OperationSource<EcsQuery>
+  readonly cloudControl: OperationSource<CloudControlQuery>
   /** Destroys every client made, so no socket keeps the process alive. */
   readonly destroy: () => void
 }
@@ -268,6 +283,10 @@ export const makeAws = (
   const lightsailClients = new Map<string, LightsailClient>()
   const cloudMapClients = new Map<string, ServiceDiscoveryClient>()
   const ssmSapClients = new Map<string, SsmSapHttpClient>()
+  const cloudFormationClients = new Map<string, CloudFormationClient>()
+  const ecsClients = new Map<string, ECSClient>()
+  const cloudControlClients = new Map<string, CloudControlClient>()
+  const route53Clients = new Map<string, Route53Client>()
   const sdkConfig = (service: string, region: string) => {
     const endpoint = settings.endpointFor(service)
     return {
@@ -310,16 +329,55 @@ export const makeAws = (
         })
       })
   })
+  const cloudFormation = cloudFormationSource({
+    clientFor: (region) =>
+      cached(
+        cloudFormationClients,
+        region,
+        () => new CloudFormationClient(sdkConfig(cloudFormationService.service, region))
+      )
+  })
+  const ecs = ecsSource({
+    clientFor: (region) =>
+      cached(ecsClients, region, () => new ECSClient(sdkConfig(ecsService.service, region)))
+  })
+  const cloudControl = cloudControlSource({
+    clientFor: (region) =>
+      cached(
+        cloudControlClients,
+        region,
+        () => new CloudControlClient(sdkConfig(cloudControlService.service, region))
+      )
+  })
+  // Route 53 is global: its refs name "global", and its one client signs for us-east-1.
+  const route53 = route53Source({
+    clientFor: () =>
+      cached(
+        route53Clients,
+        "global",
+        () => new Route53Client(sdkConfig(route53Service.service, "us-east-1"))
+      )
+  })
   return {
-    sources: [lightsail, serviceDiscovery, ssmSap],
+    sources: [lightsail, serviceDiscovery, ssmSap, cloudFormation, ecs, cloudControl, route53],
     lightsail,
     serviceDiscovery,
     ssmSap,
+    cloudFormation,
+    ecs,
+    cloudControl,
     destroy: () => {
-      for (const client of lightsailClients.values()) client.destroy()
-      for (const client of cloudMapClients.values()) client.destroy()
-      lightsailClients.clear()
-      cloudMapClients.clear()
+      for (const map of [
+        lightsailClients,
+        cloudMapClients,
+        cloudFormationClients,
+        ecsClients,
+        cloudControlClients,
+        route53Clients
+      ]) {
+        for (const client of map.values()) client.destroy()
+        map.clear()
+      }
       // The SSM for SAP client holds nothing open: each call is one fetch.
       ssmSapClients.clear()
     }

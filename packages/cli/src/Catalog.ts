@@ -53,11 +53,36 @@ export const catalog: ReadonlyArray<CatalogEntry> = [
     title: "AWS Systems Manager for SAP",
     aliases: ["ssmsap"],
     defaults: { timeoutMillis: 60 * 60_000, minDelayMillis: 5_000, maxDelayMillis: 60_000 }
+  },
+  {
+    service: "cloudformation",
+    title: "AWS CloudFormation",
+    aliases: ["cfn", "stacksets"],
+    defaults: { timeoutMillis: 60 * 60_000, minDelayMillis: 5_000, maxDelayMillis: 30_000 }
+  },
+  {
+    service: "ecs",
+    title: "Amazon ECS",
+    aliases: [],
+    defaults: { timeoutMillis: 30 * 60_000, minDelayMillis: 5_000, maxDelayMillis: 30_000 }
+  },
+  {
+    service: "cloudcontrol",
+    title: "AWS Cloud Control API",
+    aliases: ["cloud-control", "cloudcontrolapi"],
+    defaults: { timeoutMillis: 60 * 60_000, minDelayMillis: 2_000, maxDelayMillis: 30_000 }
+  },
+  {
+    service: "route53",
+    title: "Amazon Route 53",
+    aliases: ["route-53"],
+    defaults: { timeoutMillis: 10 * 60_000, minDelayMillis: 2_000, maxDelayMillis: 20_000 }
   }
 ]
 
 /**
- * Their slugs: `lightsail`, `servicediscovery`, `ssm-sap`.
+ * Their slugs: `lightsail`, `servicediscovery`, `ssm-sap`, `cloudformation`, `ecs`,
+ * `cloudcontrol`, `route53`.
  *
  * @since 0.2.0
  * @category models

@@ -87,6 +87,9 @@ export const listFlags = {
   namespace: { type: "string" },
   "service-id": { type: "string" },
   application: { type: "string" },
+  "stack-set": { type: "string" },
+  cluster: { type: "string" },
+  "ecs-service": { type: "string" },
   since: { type: "string" },
   limit: { type: "string" },
   timeout: { type: "string" }

@@ -64,12 +64,19 @@ const outputFlags = `Output options:
 
 const refForms = `Refs:
   service:region:id       e.g. lightsail:us-east-1:<uuid>,
-                          servicediscovery:us-east-1:<32 chars>-<8 chars>, ssm-sap:eu-west-1:<uuid>
-  <id>                    a bare ID: Cloud Map IDs are recognised; others need --service
+                          servicediscovery:us-east-1:<32 chars>-<8 chars>, ssm-sap:eu-west-1:<uuid>,
+                          cloudformation:us-east-1:<stack-set>/<operation-id>,
+                          ecs:us-east-1:<service deployment ARN>,
+                          cloudcontrol:us-east-1:<request token>, route53:global:<change id>
+  <id>                    a bare ID: Cloud Map IDs and ECS deployment ARNs are recognised;
+                          others need --service (CloudFormation: --stack-set)
   -                       read standard input: refs one per line, or JSON (one document,
                           several concatenated, or NDJSON), or a mutating call's response as
                           the AWS CLI prints it: Lightsail {"operations": [...]}, Cloud Map
-                          {"OperationId": ...}, SSM for SAP {"OperationId"|"OperationIds": ...}`
+                          {"OperationId": ...}, SSM for SAP {"OperationId"|"OperationIds": ...},
+                          CloudFormation {"OperationId": ...} (with --stack-set), ECS
+                          {"service": {"currentServiceDeployment": ...}}, Cloud Control
+                          {"ProgressEvent": ...}, Route 53 {"ChangeInfo": ...}`
 
 const serviceOption = option(
   "--service <service>",
@@ -150,7 +157,8 @@ ${precedence}`,
   0    the operations were listed (finding none is no error)
   1    a request to the service failed
   2    bad usage: an unknown flag, a bad service, filter, duration or --since, no region,
-       ssm-sap without --application, or a query the service rejects
+       ssm-sap without --application, cloudformation without --stack-set, ecs without
+       --ecs-service, route53, or a query the service rejects
   3    the list got no answer within --timeout
   ${access}
 ${stopped}`
@@ -282,7 +290,8 @@ Docs: ${docsUrl}#cancel`,
   list: `Usage: opstatus list <service> [options]
 
 Lists a service's operations in one region (--region, AWS_REGION, AWS_DEFAULT_REGION or
-the profile's region). <service> is ${slugList()}.
+the profile's region). <service> is ${slugList()}; Route 53 has no
+API that lists its changes.
 
 Filters:
   --status <status>       Unified (pending, running, succeeded, failed, cancelled, unknown;
@@ -290,7 +299,7 @@ Filters:
                           or the service's own (SUCCESS, FAIL, Started...); repeat or
                           comma-separate
   --type <type>           The service's operation type (CreateInstance, REGISTER_INSTANCE,
-                          START_APPLICATION...); repeat or comma-separate
+                          START_APPLICATION, Cloud Control CREATE...); repeat or comma-separate
   --since <when>          Only operations updated (Cloud Map) or started (Lightsail, SSM for
                           SAP) since then: a date (2024-05-01T12:00Z, UTC unless an offset
                           is given), epoch seconds (1714566896: a number from 10^9), or a
@@ -299,6 +308,9 @@ Filters:
   --namespace <id>        Cloud Map: the operations of one namespace
   --service-id <id>       Cloud Map: the operations of one service
   --application <id>      SSM for SAP: the application (required for ssm-sap)
+  --stack-set <name>      CloudFormation: the stack set (required for cloudformation)
+  --ecs-service <name>    ECS: the service whose deployments to list (required for ecs)
+  --cluster <name>        ECS: the service's cluster (default: ECS's default cluster)
   --limit <n>             At most n operations
   --timeout <duration>    Give up after this long (default 5m): exit 3
 

@@ -6,13 +6,28 @@
  * - Lightsail `{ operations: [...] }` / `{ operation: {...} }` (camelCase; timestamps as
  *   ISO strings or epoch numbers): full operations, so one already terminal needs no poll;
  * - Cloud Map `{ OperationId }` (an ID like `[a-z0-9]{32}-[a-z0-9]{8}`);
- * - SSM for SAP `{ OperationId }` (a UUID) or `{ OperationIds: [...] }`.
+ * - SSM for SAP `{ OperationId }` (a UUID) or `{ OperationIds: [...] }`;
+ * - CloudFormation `{ OperationId }` of a StackSet call, with `--stack-set` (the response does
+ *   not name its stack set), `{ StackId, OperationId }` of a stack call, and
+ *   `describe-stack-set-operation`'s `{ StackSetOperation }`;
+ * - ECS `{ service: { currentServiceDeployment } }` (create-service, update-service), and any
+ *   output naming service deployment ARNs (which name their region);
+ * - Cloud Control `{ ProgressEvent }`: a full snapshot;
+ * - Route 53 `{ ChangeInfo }`: a full snapshot, in the pseudo-region `global`.
  *
- * Cloud Map and SSM for SAP responses do not name their region: it comes from `--region`,
- * `AWS_REGION` or `AWS_DEFAULT_REGION`.
+ * Cloud Map, SSM for SAP, CloudFormation StackSet and Cloud Control responses do not name
+ * their region: it comes from `--region`, `AWS_REGION` or `AWS_DEFAULT_REGION`.
  *
  * @since 0.1.0
  */
+
+import { operationsFromResponse as cloudControlOperations } from "@opstatus/cloudcontrol"
+import {
+  refsFromResponse as cloudFormationRefs,
+  cloudFormationService,
+  isOperationId,
+  stackSetOperationId
+} from "@opstatus/cloudformation"
 import {
   formatRef,
   hasReason,
@@ -23,7 +38,9 @@ import {
   validateRef
 } from "@opstatus/core"
 import { checkRef, invalidRef } from "@opstatus/core/adapter-kit"
+import { refsFromResponse as ecsRefs, parseServiceDeploymentArn } from "@opstatus/ecs"
 import { operationsFromResponse } from "@opstatus/lightsail"
+import { operationsFromResponse as route53Operations, route53Region } from "@opstatus/route53"
 import {
   refFromResponse as cloudMapRefFromResponse,
   serviceDiscoveryService
@@ -127,6 +144,9 @@ const requireRegion = (options: InputOptions, service: string, id: string): stri
  */
 export const refFromToken = (token: string, options: InputOptions): OperationRef => {
   const text = token.trim()
+  // An ECS service deployment ARN on its own: it names its region.
+  const deployment = parseServiceDeploymentArn(text)
+  if (deployment !== undefined) return checkedRef({ service: "ecs", region: deployment.region, id: text })
   if (text.includes(":")) {
     const first = text.indexOf(":")
     const second = text.indexOf(":", first + 1)
@@ -144,8 +164,39 @@ export const refFromToken = (token: string, options: InputOptions): OperationRef
       "Check the --query of the AWS CLI command"
     )
   }
+  if (options.stackSet !== undefined) return cloudFormationRef(options.stackSet, text, options)
   const service = inferService(text, options, "bare")
+  if (service === cloudFormationService.service && !text.includes("/")) {
+    throw usageError(
+      `a bare CloudFormation operation ID (${shorten(text)}) does not name its stack set`,
+      "Pass --stack-set <stack-set-name>, or write it as cloudformation:<region>:<stack-set>/<operation-id>"
+    )
+  }
+  if (service === "route53")
+    return checkedRef({ service, region: route53Region, id: text.replace(/^\/change\//, "") })
   return checkedRef({ service, region: requireRegion(options, service, text), id: text })
+}
+
+/** The ref of a StackSet operation ID given with `--stack-set`. */
+const cloudFormationRef = (stackSet: string, operationId: string, options: InputOptions): OperationRef => {
+  const service = cloudFormationService.service
+  if (options.service !== undefined && options.service !== service) {
+    throw usageError(
+      `--stack-set names a CloudFormation stack set, not a ${options.service} one`,
+      "Drop --service"
+    )
+  }
+  if (!isOperationId(operationId)) {
+    throw usageError(
+      `"${shorten(operationId)}" is not a CloudFormation operation ID`,
+      "An operation ID holds letters, digits and dashes"
+    )
+  }
+  return checkedRef({
+    service,
+    region: requireRegion(options, service, operationId),
+    id: stackSetOperationId(stackSet, operationId)
+  })
 }
 
 type Json = Record<string, unknown>
@@ -180,7 +231,46 @@ const lightsailTargets = (response: Json, options: InputOptions): Target[] => {
   })
 }
 
+/** CloudFormation: a stack call's `{ StackId, OperationId }`, or a StackSet call's `{ OperationId }` with `--stack-set`. */
+const cloudFormationTargets = (response: Json, options: InputOptions): Target[] => {
+  const stackArn = typeof response.StackId === "string" && response.StackId.startsWith("arn:")
+  const id = typeof response.OperationId === "string" ? response.OperationId : ""
+  const region = stackArn ? options.region : requireRegion(options, cloudFormationService.service, id)
+  try {
+    return cloudFormationRefs(response, {
+      ...(region === undefined ? {} : { region }),
+      ...(options.stackSet === undefined ? {} : { stackSetName: options.stackSet })
+    }).map(checkedRef)
+  } catch (error) {
+    if (hasReason(error, "InvalidRef") && options.stackSet === undefined && !stackArn) {
+      throw usageError(
+        "a CloudFormation StackSet response carries only the OperationId, not its stack set",
+        "Pass --stack-set <stack-set-name>"
+      )
+    }
+    throw error
+  }
+}
+
+/** `aws cloudformation describe-stack-set-operation`: `{ StackSetOperation: { OperationId, StackSetId } }`. */
+const stackSetOperationTargets = (operation: Json, options: InputOptions): Target[] => {
+  const stackSet =
+    options.stackSet ?? (typeof operation.StackSetId === "string" ? operation.StackSetId : undefined)
+  const id = typeof operation.OperationId === "string" ? operation.OperationId : ""
+  if (stackSet === undefined || id === "") {
+    throw usageError("a StackSetOperation in the input has no OperationId or StackSetId", "Pass --stack-set")
+  }
+  return [cloudFormationRef(stackSet, id, { ...options, service: undefined })]
+}
+
 const idResponseTargets = (response: Json, options: InputOptions): Target[] => {
+  if (
+    options.stackSet !== undefined ||
+    options.service === cloudFormationService.service ||
+    typeof response.StackId === "string"
+  ) {
+    return cloudFormationTargets(response, options)
+  }
   const one = response.OperationId
   const many = response.OperationIds
   const ssmSap = ssmSapService.service
@@ -284,6 +374,22 @@ const targetsAt = (value: unknown, options: InputOptions, depth: number): Target
   if (Array.isArray(value.operations) || (isObject(value.operation) && !isObject(value.operation.ref))) {
     return lightsailTargets(value, options)
   }
+  if (isObject(value.ChangeInfo))
+    return route53Operations(value).map((op) => ({ ...op, ref: checkedRef(op.ref) }))
+  if (isObject(value.ProgressEvent)) {
+    const token = value.ProgressEvent.RequestToken
+    const region = requireRegion(options, "cloudcontrol", typeof token === "string" ? token : "")
+    return cloudControlOperations(value, { region }).map((op) => ({ ...op, ref: checkedRef(op.ref) }))
+  }
+  if (isObject(value.StackSetOperation)) return stackSetOperationTargets(value.StackSetOperation, options)
+  if (
+    (isObject(value.service) && "currentServiceDeployment" in value.service) ||
+    Array.isArray(value.services) ||
+    typeof value.serviceDeploymentArn === "string" ||
+    Array.isArray(value.serviceDeployments)
+  ) {
+    return ecsRefs(value).map(checkedRef)
+  }
   if ("OperationId" in value || "OperationIds" in value) return idResponseTargets(value, options)
   if (isObject(value.Operation)) return describedTargets(value.Operation, options)
   if (Array.isArray(value.Operations)) {
@@ -293,7 +399,7 @@ const targetsAt = (value: unknown, options: InputOptions, depth: number): Target
   const keys = Object.keys(value).slice(0, 5).join(", ")
   throw usageError(
     `standard input holds a JSON object opstatus cannot read (keys: ${keys || "none"})`,
-    "Pipe the response of a mutating call (operations, operation, OperationId or OperationIds), or refs"
+    "Pipe the response of a mutating call (operations, operation, OperationId, OperationIds, ProgressEvent, ChangeInfo, service.currentServiceDeployment), or refs"
   )
 }
 

@@ -5,8 +5,12 @@
  *
  * @since 0.2.0
  */
+import { type CloudControlQuery, cloudControlService } from "@opstatus/cloudcontrol"
+import { cloudFormationService } from "@opstatus/cloudformation"
 import { list, type Operation, OperationStatus, type OpstatusError, type ServiceInfo } from "@opstatus/core"
+import { type EcsQuery, ecsService } from "@opstatus/ecs"
 import { lightsailService } from "@opstatus/lightsail"
+import { route53Service } from "@opstatus/route53"
 import { serviceDiscoveryService, windowSlackAfterMillis } from "@opstatus/servicediscovery"
 import { ssmSapService } from "@opstatus/ssm-sap"
 import * as Cause from "effect/Cause"
@@ -44,7 +48,10 @@ const serviceFlags: ReadonlyArray<readonly [string, ServiceInfo]> = [
   ["resource", lightsailService],
   ["namespace", serviceDiscoveryService],
   ["service-id", serviceDiscoveryService],
-  ["application", ssmSapService]
+  ["application", ssmSapService],
+  ["stack-set", cloudFormationService],
+  ["cluster", ecsService],
+  ["ecs-service", ecsService]
 ]
 
 /**
@@ -138,6 +145,26 @@ const listOf = (aws: Aws, region: string, request: ListRequest): Stream.Stream<O
           })
     })
   }
+  if (info.service === cloudFormationService.service) {
+    return list(aws.cloudFormation, region, { stackSetName: flag("stack-set") ?? "" })
+  }
+  if (info.service === ecsService.service) {
+    const cluster = flag("cluster")
+    return list(aws.ecs, region, {
+      service: flag("ecs-service") ?? "",
+      ...(cluster === undefined ? {} : { cluster }),
+      ...(statuses?.raws === undefined ? {} : { status: statuses.raws as NonNullable<EcsQuery["status"]> }),
+      ...(since === undefined ? {} : { createdAfter: since })
+    })
+  }
+  if (info.service === cloudControlService.service) {
+    return list(aws.cloudControl, region, {
+      ...(statuses?.raws === undefined
+        ? {}
+        : { status: statuses.raws as NonNullable<CloudControlQuery["status"]> }),
+      ...(types.length === 0 ? {} : { type: types as NonNullable<CloudControlQuery["type"]> })
+    })
+  }
   return list(aws.ssmSap, region, {
     applicationId: flag("application") ?? "",
     ...(statuses?.raws?.length === 1 ? { status: statuses.raws[0] } : {}),
@@ -200,6 +227,21 @@ export const listCommand = async (
   for (const [flag, owner] of serviceFlags) {
     if (stringFlag(values, flag) !== undefined && info.service !== owner.service) {
       throw usageError(`--${flag} applies to ${owner.service} only`, "Run opstatus list --help")
+    }
+  }
+  if (info.service === route53Service.service) {
+    throw usageError(
+      "Route 53 has no API that lists changes",
+      "Read one with opstatus get route53:global:<change-id>, or wait for it with opstatus wait"
+    )
+  }
+  for (const [flag, name, owner] of [
+    ["stack-set", "the stack set", cloudFormationService],
+    ["ecs-service", "the ECS service", ecsService]
+  ] as const) {
+    const value = stringFlag(values, flag)
+    if (info.service === owner.service && (value === undefined || value.trim() === "")) {
+      throw usageError(`listing ${owner.title} operations needs ${name}`, `Pass --${flag} <name>`)
     }
   }
   const application = stringFlag(values, "application")

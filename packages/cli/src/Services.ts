@@ -1,13 +1,17 @@
 /**
- * The services the CLI knows: the three adapters' `ServiceInfo`s, which say each one's
+ * The services the CLI knows: the seven adapters' `ServiceInfo`s, which say each one's
  * slug, title, ID rule, ref hints, default policy and status table. Everything the CLI
  * does with a service comes from them; the help texts read `Catalog`, a copy of what they
  * need that a test checks against these declarations.
  *
  * @since 0.2.0
  */
+import { cloudControlService } from "@opstatus/cloudcontrol"
+import { cloudFormationService } from "@opstatus/cloudformation"
 import { resolvePolicy, type ServiceInfo, type WaitPolicy } from "@opstatus/core"
+import { ecsService } from "@opstatus/ecs"
 import { lightsailService } from "@opstatus/lightsail"
+import { route53Service } from "@opstatus/route53"
 import { serviceDiscoveryService } from "@opstatus/servicediscovery"
 import { ssmSapService } from "@opstatus/ssm-sap"
 import * as Effect from "effect/Effect"
@@ -20,7 +24,15 @@ import { usageError } from "./Errors.js"
  * @since 0.2.0
  * @category models
  */
-export const services: ReadonlyArray<ServiceInfo> = [lightsailService, serviceDiscoveryService, ssmSapService]
+export const services: ReadonlyArray<ServiceInfo> = [
+  lightsailService,
+  serviceDiscoveryService,
+  ssmSapService,
+  cloudFormationService,
+  ecsService,
+  cloudControlService,
+  route53Service
+]
 
 /**
  * The service of a slug or alias, in any case; `undefined` for a name it does not know.
@@ -62,11 +74,12 @@ export const defaultPolicyOf = (info: ServiceInfo): WaitPolicy =>
   policies.get(info.service) ?? Effect.runSync(resolvePolicy(info.defaults))
 
 /**
- * The environment variable of a service's endpoint, by the AWS rule (the service name in
- * capitals, dashes as underscores): `AWS_ENDPOINT_URL_SSM_SAP`.
+ * The environment variable of a service's endpoint, by the AWS rule (the SDK's service ID in
+ * capitals, spaces and dashes as underscores): `AWS_ENDPOINT_URL_SSM_SAP`,
+ * `AWS_ENDPOINT_URL_ROUTE_53` (its service ID is `Route 53`).
  *
  * @since 0.2.0
  * @category models
  */
 export const endpointEnvName = (info: ServiceInfo): string =>
-  `AWS_ENDPOINT_URL_${info.service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`
+  `AWS_ENDPOINT_URL_${(info.service === "route53" ? "route 53" : info.service).toUpperCase().replace(/[^A-Z0-9]/g, "_")}`

@@ -354,8 +354,19 @@ describe("refs from arguments", () => {
   })
 
   it("knows the adapters' services by their slugs and aliases only", () => {
-    expect(serviceSlugs).toEqual(["lightsail", "servicediscovery", "ssm-sap"])
+    expect(serviceSlugs).toEqual([
+      "lightsail",
+      "servicediscovery",
+      "ssm-sap",
+      "cloudformation",
+      "ecs",
+      "cloudcontrol",
+      "route53"
+    ])
     expect(parseService("CloudMap").service).toBe("servicediscovery")
+    expect(parseService("CFN").service).toBe("cloudformation")
+    expect(parseService("cloud-control").service).toBe("cloudcontrol")
+    expect(parseService("Route-53").title).toBe("Amazon Route 53")
     expect(parseService(" ssmsap ").title).toBe("AWS Systems Manager for SAP")
     for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "ec2"]) {
       expect(() => parseService(name), name).toThrow(`--service "${name}" is not a service opstatus knows`)
