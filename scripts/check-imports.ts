@@ -115,7 +115,7 @@ export const importGraph = (root: string): Map<string, Array<string>> => {
 
 /** Service names core must not hold: sources declare them. */
 const serviceNames =
-  /lightsail|servicediscovery|service discovery|ssm-sap|ssm for sap|cloud map|cloudformation|route ?53/i
+  /lightsail|servicediscovery|service discovery|ssm-sap|ssm for sap|cloud map|cloudformation|route ?53|cloud ?control|\becs\b/i
 
 /** Lines of `packages/core/src` that name a service. */
 export const serviceNamesInCore = (root: string): Array<string> =>
@@ -128,7 +128,18 @@ export const serviceNamesInCore = (root: string): Array<string> =>
   )
 
 /** The packages users import, whose cold import must not load all of effect. */
-const libraries = ["core", "lightsail", "servicediscovery", "ssm-sap", "cli", "opstatus"]
+const libraries = [
+  "core",
+  "lightsail",
+  "servicediscovery",
+  "ssm-sap",
+  "cloudformation",
+  "ecs",
+  "cloudcontrol",
+  "route53",
+  "cli",
+  "opstatus"
+]
 
 /** Imports of the `effect` barrel in the libraries' sources. */
 export const barrelImports = (root: string): Array<string> =>

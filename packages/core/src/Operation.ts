@@ -118,8 +118,8 @@ export const Operation = Schema.Struct({
   /** Steps, where the service reports them. */
   steps: Schema.optionalKey(Schema.Array(OperationStep)),
   /**
-   * The earliest instant the service asks to be read again (Cloud Control's `RetryAfter`). A wait
-   * does not read the operation before it, unless its deadline comes first.
+   * The earliest instant the service asks to be read again (a retry-after time it sends with the
+   * operation). A wait does not read the operation before it, unless its deadline comes first.
    */
   retryAfter: Schema.optionalKey(Schema.Date),
   /** The request ID of the answer this snapshot came from, where the service gave one. */

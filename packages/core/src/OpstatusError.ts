@@ -439,9 +439,8 @@ export class WaitAborted extends Schema.TaggedError<WaitAborted>()("WaitAborted"
 }
 
 /**
- * A cancel of an operation whose service cannot cancel its operations
- * (Lightsail, Cloud Map, Systems Manager for SAP, Route 53), or a source
- * that offers no `cancel`. Found before any request.
+ * A cancel of an operation whose source offers no `cancel` (its service has
+ * no API to stop an operation). Found before any request.
  *
  * @since 0.3.0
  * @category errors

@@ -83,9 +83,8 @@ export const get = (
 
 /**
  * Asks the operation's service to cancel it. Fails with `CancelNotSupported`
- * before any request for a service that cannot cancel (Lightsail, Cloud Map,
- * Systems Manager for SAP, Route 53); throttling and transient errors are
- * retried three times. Succeeds once the service accepted the request: a
+ * before any request when its source offers no `cancel` (the service cannot
+ * stop an operation); throttling and transient errors are retried three times. Succeeds once the service accepted the request: a
  * wait on the operation then ends `cancelled` (or as the service ends it,
  * should it finish first).
  *

@@ -145,7 +145,7 @@ export const acceptSnapshot = (
     // timer resumes at the lane's backoff rather than at a backoff that grew through the sweeps.
     if (fromRead) entry.backoff.attempt = Math.min(entry.backoff.attempt, lane.sweep.attempt)
     reschedule(entry, changed ? "changed" : "progress", now, rs.rand)
-    // The service asked not to be read before an instant (Cloud Control's RetryAfter): not before
+    // The service asked not to be read before an instant (its retry-after time): not before
     // it, unless the earliest deadline on the entry comes first.
     const after = op.retryAfter?.getTime()
     if (after !== undefined && Number.isFinite(after) && after > entry.due) {
