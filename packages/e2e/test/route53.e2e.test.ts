@@ -1,0 +1,349 @@
+/**
+ * Route 53 end to end: the real Route53Client against the emulator, its
+ * changes awaited through `route53Source`. Route 53 is global, so refs name
+ * `global` whatever region the client signs for; a change is PENDING, then
+ * INSYNC, and never fails once accepted. Faults are switched on and off
+ * between two rounds of the engine, and changes that must wait end when the
+ * test ends them.
+ */
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  DeleteHostedZoneCommand,
+  GetChangeCommand,
+  NoSuchHostedZone,
+  Route53Client
+} from "@aws-sdk/client-route-53"
+import {
+  createOperationStatus,
+  hasReason,
+  type Operation,
+  type OperationRef,
+  type OperationStatusApi,
+  type OperationStatusOptions
+} from "@opstatus/core"
+import { type Emulator, type Faults, type Scenario, startEmulator } from "@opstatus/emulator"
+import { classifyRoute53Error, operationsFromResponse, route53Source } from "@opstatus/route53"
+import { afterEach, describe, expect, it } from "vitest"
+import { forever, onRounds, quick, reasonOf, rejection } from "./harness.js"
+
+const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "x" }
+/** A lane rate limit that leaves nothing to wait for but the service. */
+const fastLane = { rateLimit: { start: 1000, min: 1000, max: 1000 } } as const
+
+interface Route53Stack {
+  readonly emulator: Emulator
+  readonly client: Route53Client
+  readonly open: (options?: Partial<OperationStatusOptions>) => OperationStatusApi
+  /** Requests the emulator answered for Route 53 (one operation's, when named), by outcome. */
+  readonly calls: (operation?: string) => { readonly total: number } & Record<string, number>
+}
+
+const stops: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop()
+})
+
+const startRoute53 = async (
+  options: { scenario?: Scenario; timeScale?: number; clientRegion?: string } = {}
+): Promise<Route53Stack> => {
+  const emulator = await startEmulator({
+    port: 0,
+    seed: 1,
+    timeScale: options.timeScale ?? 1000,
+    ...(options.scenario === undefined ? {} : { scenario: options.scenario })
+  })
+  // The engine owns retries; the SDK's own would only slow the tests down.
+  const client = new Route53Client({
+    endpoint: emulator.endpoint,
+    region: options.clientRegion ?? "us-east-1",
+    credentials,
+    maxAttempts: 1
+  })
+  const opened: Array<OperationStatusApi> = []
+  stops.push(async () => {
+    await Promise.all(opened.map((status) => status.close()))
+    client.destroy()
+    await emulator.stop()
+  })
+  return {
+    emulator,
+    client,
+    open: (given) => {
+      const status = createOperationStatus({ sources: [route53Source({ client })], ...given })
+      opened.push(status)
+      return status
+    },
+    calls: (operation) => {
+      const metrics = emulator.metrics().services.route53
+      const counts = operation === undefined ? metrics.counts : metrics.byOperation[operation]
+      return (counts ?? { total: 0 }) as { readonly total: number } & Record<string, number>
+    }
+  }
+}
+
+const newZone = (client: Route53Client, name: string) =>
+  client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: name }))
+
+const upsert = (zoneId: string, name: string) =>
+  new ChangeResourceRecordSetsCommand({
+    HostedZoneId: zoneId,
+    ChangeBatch: {
+      Comment: `upsert ${name}`,
+      Changes: [
+        {
+          Action: "UPSERT",
+          ResourceRecordSet: { Name: name, Type: "A", TTL: 60, ResourceRecords: [{ Value: "192.0.2.44" }] }
+        }
+      ]
+    }
+  })
+
+/** Changes that end only when `finish` ends them. */
+const pending = (stack: Route53Stack, n: number): OperationRef[] =>
+  Array.from({ length: n }, () => {
+    const { id } = stack.emulator.createOperation({ service: "route53", durationMs: forever })
+    return { service: "route53", region: "global", id }
+  })
+
+const finish = (stack: Route53Stack, refs: ReadonlyArray<OperationRef>) => {
+  for (const ref of refs) stack.emulator.transition("route53", ref.id, "succeeded")
+}
+
+describe("Route 53 end to end: the real Route53Client against the emulator", () => {
+  it.each([
+    ["CreateHostedZone", async (client: Route53Client) => newZone(client, "create.example.com")],
+    [
+      "ChangeResourceRecordSets",
+      async (client: Route53Client) => {
+        const { HostedZone } = await newZone(client, "records.example.com")
+        return client.send(upsert(HostedZone!.Id!, "www.records.example.com"))
+      }
+    ],
+    [
+      "DeleteHostedZone",
+      async (client: Route53Client) => {
+        const { HostedZone } = await newZone(client, "delete.example.com")
+        return client.send(new DeleteHostedZoneCommand({ Id: HostedZone!.Id! }))
+      }
+    ]
+  ] as const)(
+    "%s: the ref from ChangeInfo, in global, waited through PENDING to INSYNC",
+    async (_name, call) => {
+      const stack = await startRoute53()
+      const response = await call(stack.client)
+      const [ref] = route53Source({ client: stack.client }).refsFromResponse(response)
+      expect(ref).toEqual({ service: "route53", region: "global", id: response.ChangeInfo!.Id!.slice(8) })
+      const seen: Array<string> = []
+      const done = await stack
+        .open()
+        .waitForSuccess(ref!, { ...quick, onProgress: (op) => seen.push(`${op.status}/${op.rawStatus}`) })
+      expect([done.status, done.rawStatus, done.terminal, done.region]).toEqual([
+        "succeeded",
+        "INSYNC",
+        true,
+        "global"
+      ])
+      expect(done.createdAt).toEqual(response.ChangeInfo!.SubmittedAt)
+      expect(seen[0]).toBe("running/PENDING")
+      expect(seen.at(-1)).toBe("succeeded/INSYNC")
+      expect(done.requestId).toMatch(/^[0-9a-f-]{36}$/)
+      expect(stack.calls("GetChange").ok).toBeGreaterThan(0)
+    }
+  )
+
+  it("a client signing for another region serves global: Route 53 is global", async () => {
+    const stack = await startRoute53({ clientRegion: "eu-west-1" })
+    const { HostedZone } = await newZone(stack.client, "eu.example.com")
+    const response = await stack.client.send(upsert(HostedZone!.Id!, "www.eu.example.com"))
+    const [change] = operationsFromResponse(response)
+    expect(change?.ref.region).toBe("global")
+    const done = await stack.open().waitForSuccess(`route53:global:${change!.ref.id}`, quick)
+    expect([done.status, done.properties]).toEqual(["succeeded", { Comment: "upsert www.eu.example.com" }])
+  })
+
+  it("a response already INSYNC is a snapshot that ends the wait without a read", async () => {
+    const instant = {
+      services: { route53: { durations: { queuedMs: [0, 0], runningMs: [0, 0] } } }
+    } as Scenario
+    const stack = await startRoute53({ scenario: instant })
+    const response = await newZone(stack.client, "instant.example.com")
+    expect(response.ChangeInfo?.Status).toBe("INSYNC")
+    const [snapshot] = operationsFromResponse(response)
+    const done = await stack.open().waitForSuccess(snapshot!, quick)
+    expect(done.status).toBe("succeeded")
+    expect(stack.calls("GetChange").total).toBe(0)
+  })
+
+  it("a status Route 53 never sends is unknown: never success, and no end of the wait", async () => {
+    const stack = await startRoute53()
+    // The emulator answers FAILED for a change it is told to fail, which Route 53 never does.
+    const { id } = stack.emulator.createOperation({
+      service: "route53",
+      outcome: "failure",
+      durationMs: 1_000
+    })
+    const warnings: Array<string> = []
+    const status = stack.open({ onWarning: (message) => warnings.push(message) })
+    const error = await rejection(
+      status.waitForSuccess(`route53:global:${id}`, { ...quick, timeout: "1 second" })
+    )
+    expect(reasonOf(error)._tag).toBe("WaitTimeout")
+    const last = (error as { reason: { lastSeen?: Operation } }).reason.lastSeen
+    expect([last?.status, last?.rawStatus, last?.terminal]).toEqual(["unknown", "FAILED", false])
+    expect(warnings.filter((w) => w.includes("FAILED"))).toHaveLength(1)
+  })
+
+  it("a change batch Route 53 refuses carries its code and message, typed by the adapter", async () => {
+    const stack = await startRoute53()
+    const error = await rejection(stack.client.send(upsert("Z0000000000000", "www.example.com")))
+    expect(error).toBeInstanceOf(NoSuchHostedZone)
+    const classified = classifyRoute53Error(error)
+    expect([
+      classified.reason._tag,
+      classified.code,
+      classified.serviceMessage,
+      (reasonOf(classified) as { httpStatus?: number }).httpStatus
+    ]).toEqual(["InvalidRequest", "NoSuchHostedZone", "No hosted zone found with ID: Z0000000000000", 404])
+  })
+
+  it("a change that does not exist is OperationNotFound after the grace window, with NoSuchChange", async () => {
+    const stack = await startRoute53()
+    const error = await rejection(
+      stack.open().waitForTerminal("route53:global:C0000000000000", { ...quick, notFoundGrace: 200 })
+    )
+    expect(reasonOf(error)._tag).toBe("OperationNotFound")
+    expect(error).toMatchObject({
+      code: "NoSuchChange",
+      serviceMessage: "A change with the specified change ID does not exist: C0000000000000",
+      ref: { service: "route53", region: "global", id: "C0000000000000" }
+    })
+  })
+
+  it("a change not visible yet is waited for inside the grace window", async () => {
+    const stack = await startRoute53({ timeScale: 1 })
+    const { id } = stack.emulator.createOperation({
+      service: "route53",
+      durationMs: 120_000,
+      notFoundForMs: 60_000
+    })
+    // The first round reads NoSuchChange; then simulated time runs a million times faster.
+    const status = stack.open({
+      fleet: { onRound: onRounds("route53", { 1: () => stack.emulator.configure({ timeScale: 1_000_000 }) }) }
+    })
+    expect((await status.waitForSuccess(`route53:global:${id}`, quick)).status).toBe("succeeded")
+    expect(stack.calls("GetChange")["error-4xx"]).toBeGreaterThan(0)
+  })
+
+  it("cannot cancel: CancelNotSupported, before any request", async () => {
+    const stack = await startRoute53()
+    const [ref] = pending(stack, 1)
+    const error = await rejection(stack.open().cancel(ref!))
+    expect(reasonOf(error)._tag).toBe("CancelNotSupported")
+    expect(stack.calls().total).toBe(0)
+  })
+
+  it.each([
+    ["a region code", "route53:us-east-1:C2682N5HXP0BZ4", "is not global (Route 53 is a global service)"],
+    ["the /change/ prefix", "route53:global:/change/C2682N5HXP0BZ4", "without its /change/ prefix"],
+    ["lower case", "route53:global:c2682n5hxp0bz4", "capital letters and digits"],
+    ["too long an ID", `route53:global:${"C".repeat(33)}`, "at most 32"]
+  ])("a ref with %s is InvalidRef before any request", async (_, ref, message) => {
+    const stack = await startRoute53()
+    const error = await rejection(stack.open().waitForTerminal(ref, quick))
+    expect(reasonOf(error)._tag).toBe("InvalidRef")
+    expect((error as Error).message).toContain(message)
+    expect(stack.calls().total).toBe(0)
+  })
+
+  it("a fleet of 120 changes: waitForAll, each read by GetChange, every one INSYNC", async () => {
+    const stack = await startRoute53()
+    const { HostedZone } = await newZone(stack.client, "fleet.example.com")
+    const refs: Array<OperationRef> = []
+    for (let i = 0; i < 120; i++) {
+      const response = await stack.client.send(upsert(HostedZone!.Id!, `host${i}.fleet.example.com`))
+      refs.push(...route53Source({ client: stack.client }).refsFromResponse(response))
+    }
+    const outcomes = await stack
+      .open({ fleet: fastLane })
+      .waitForAll(refs, { ...quick, requireSuccess: true })
+    expect(outcomes.filter((o) => !o.ok)).toEqual([])
+    expect(outcomes.map((o) => (o.ok ? o.operation.ref.id : ""))).toEqual(refs.map((r) => r.id))
+    // No batch read exists: every change costs at least one GetChange.
+    expect(stack.calls("GetChange").ok).toBeGreaterThanOrEqual(120)
+  })
+
+  it("Route 53's request budget: throttles (Throttling, HTTP 400) are absorbed by the lane", async () => {
+    // A bucket that never refills: after its one token, every request is throttled until the limit goes.
+    const limited = { services: { route53: { rateLimit: { perSecond: 0, burst: 1 } } } } as Scenario
+    const stack = await startRoute53({ scenario: limited })
+    const refs = pending(stack, 8)
+    const status = stack.open({
+      fleet: {
+        onRound: (report) => {
+          if (report.service !== "route53" || report.throttled === 0) return
+          stack.emulator.configure({ services: { route53: { rateLimit: null } } } as Scenario)
+          finish(stack, refs)
+        }
+      }
+    })
+    const outcomes = await status.waitForAll(refs, { ...quick, requireSuccess: true })
+    expect(outcomes.filter((o) => !o.ok)).toEqual([])
+    expect(stack.calls("GetChange").throttled).toBeGreaterThan(0)
+  })
+
+  it.each([
+    ["5xx answers", { error5xxRate: 1 }, "error-5xx"],
+    ["connection resets", { resetRate: 1 }, "reset"],
+    // Cut XML documents and HTML 502s; a wait gives up only after three malformed answers in a row.
+    ["malformed answers", { malformedRate: 1 }, "malformed"]
+  ] as const)("%s are absorbed until the service recovers", async (_name, faults, counter) => {
+    const faulty = (f: Faults) => ({ services: { route53: { faults: f } } }) as Scenario
+    const stack = await startRoute53({ scenario: faulty(faults) })
+    const refs = pending(stack, 4)
+    const status = stack.open({
+      fleet: {
+        onRound: onRounds("route53", {
+          2: () => {
+            stack.emulator.configure(faulty({ error5xxRate: 0, resetRate: 0, malformedRate: 0 }))
+            finish(stack, refs)
+          }
+        })
+      }
+    })
+    const outcomes = await status.waitForAll(refs, { ...quick, requireSuccess: true })
+    expect(outcomes.filter((o) => !o.ok)).toEqual([])
+    expect(stack.calls("GetChange")[counter]).toBeGreaterThanOrEqual(2)
+  })
+
+  it("three malformed answers in a row end the wait with MalformedResponse, never success", async () => {
+    const stack = await startRoute53({
+      scenario: { services: { route53: { faults: { malformedRate: 1 } } } }
+    })
+    const [ref] = pending(stack, 1)
+    finish(stack, [ref!])
+    const error = await rejection(stack.open().waitForSuccess(ref!, quick))
+    expect(reasonOf(error)._tag).toBe("MalformedResponse")
+    expect(stack.calls("GetChange").malformed).toBeGreaterThanOrEqual(3)
+  })
+
+  it("access denied fails fast: one request, Route 53's code", async () => {
+    const stack = await startRoute53({ scenario: { deniedAccessKeys: ["AKIDEXAMPLE"] } })
+    const error = await rejection(stack.open().waitForTerminal("route53:global:C2682N5HXP0BZ4", quick))
+    expect(reasonOf(error)._tag).toBe("AccessDenied")
+    expect(error).toMatchObject({ code: "AccessDenied", service: "route53" })
+    expect(reasonOf(error)).toMatchObject({ httpStatus: 403 })
+    expect(stack.calls().total).toBe(1)
+  })
+
+  it("the SDK reads the change with or without its prefix; the source asks for the bare ID", async () => {
+    const stack = await startRoute53()
+    const { ChangeInfo } = await newZone(stack.client, "prefix.example.com")
+    const direct = await stack.client.send(new GetChangeCommand({ Id: ChangeInfo!.Id! }))
+    const op = await stack.open().get(`route53:global:${ChangeInfo!.Id!.slice(8)}`)
+    expect(op.raw).toEqual(direct.ChangeInfo)
+    expect(
+      hasReason(await rejection(stack.open().get(`route53:global:${ChangeInfo!.Id!}`)), "InvalidRef")
+    ).toBe(true)
+  })
+})
