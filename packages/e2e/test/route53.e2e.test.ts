@@ -4,14 +4,24 @@
  * `global` whatever region the client signs for; a change is PENDING, then
  * INSYNC, and never fails once accepted. Faults are switched on and off
  * between two rounds of the engine, and changes that must wait end when the
- * test ends them.
+ * test ends them. The last part reads the emulator's Route 53 itself through
+ * the client (zones, record sets, the batch checks, paging), on a clock the
+ * test moves.
  */
 import {
   ChangeResourceRecordSetsCommand,
+  type ChangeResourceRecordSetsCommandInput,
   CreateHostedZoneCommand,
   DeleteHostedZoneCommand,
   GetChangeCommand,
+  HostedZoneAlreadyExists,
+  HostedZoneNotEmpty,
+  InvalidChangeBatch,
+  InvalidInput,
+  ListHostedZonesCommand,
+  NoSuchChange,
   NoSuchHostedZone,
+  paginateListHostedZones,
   Route53Client
 } from "@aws-sdk/client-route-53"
 import {
@@ -22,7 +32,13 @@ import {
   type OperationStatusApi,
   type OperationStatusOptions
 } from "@opstatus/core"
-import { type Emulator, type Faults, type Scenario, startEmulator } from "@opstatus/emulator"
+import {
+  type Emulator,
+  type Faults,
+  type Scenario,
+  type StartEmulatorOptions,
+  startEmulator
+} from "@opstatus/emulator"
 import { classifyRoute53Error, operationsFromResponse, route53Source } from "@opstatus/route53"
 import { afterEach, describe, expect, it } from "vitest"
 import { forever, onRounds, quick, reasonOf, rejection } from "./harness.js"
@@ -345,5 +361,366 @@ describe("Route 53 end to end: the real Route53Client against the emulator", () 
     expect(
       hasReason(await rejection(stack.open().get(`route53:global:${ChangeInfo!.Id!}`)), "InvalidRef")
     ).toBe(true)
+  })
+})
+
+/** A clock the test moves by hand. */
+class ManualClock {
+  t = 1_700_000_000_000
+  readonly now = (): number => this.t
+  advance(ms: number): void {
+    this.t += ms
+  }
+}
+
+/** An emulator stopped after the test. */
+const startEmulatorFor = async (options: StartEmulatorOptions): Promise<Emulator> => {
+  const emulator = await startEmulator({ port: 0, seed: 1, ...options })
+  stops.push(() => emulator.stop())
+  return emulator
+}
+
+/** A real Route 53 client pointed at an emulator, without retries, destroyed after the test. */
+const clientOf = (emulator: Emulator, region = "us-east-1", accessKeyId = "AKIDEXAMPLE") => {
+  const client = new Route53Client({
+    endpoint: emulator.endpoint,
+    region,
+    credentials: { accessKeyId, secretAccessKey: "x" },
+    maxAttempts: 1
+  })
+  stops.push(async () => client.destroy())
+  return client
+}
+
+/** What a call rejected with, read as the SDK's error. */
+const fails = (promise: Promise<unknown>): Promise<any> => rejection(promise) as Promise<any>
+
+const CHANGE_ID = /^\/change\/C[A-Z0-9]{13}$/
+const ZONE_ID = /^\/hostedzone\/Z[A-Z0-9]{13}$/
+
+const fixed = (runningMs: number, queuedMs = 0) => ({
+  route53: {
+    durations: { queuedMs: [queuedMs, queuedMs] as const, runningMs: [runningMs, runningMs] as const }
+  }
+})
+
+const upsertInput = (
+  zoneId: string,
+  name: string,
+  comment?: string
+): ChangeResourceRecordSetsCommandInput => ({
+  HostedZoneId: zoneId,
+  ChangeBatch: {
+    ...(comment === undefined ? {} : { Comment: comment }),
+    Changes: [
+      {
+        Action: "UPSERT",
+        ResourceRecordSet: { Name: name, Type: "A", TTL: 60, ResourceRecords: [{ Value: "192.0.2.44" }] }
+      }
+    ]
+  }
+})
+
+const batch = (
+  zoneId: string,
+  changes: ReadonlyArray<
+    readonly [action: "CREATE" | "DELETE" | "UPSERT", name: string, type?: "A" | "CNAME"]
+  >
+): ChangeResourceRecordSetsCommandInput => ({
+  HostedZoneId: zoneId,
+  ChangeBatch: {
+    Changes: changes.map(([Action, Name, Type = "A"]) => ({
+      Action,
+      ResourceRecordSet: { Name, Type, TTL: 60, ResourceRecords: [{ Value: "192.0.2.1" }] }
+    }))
+  }
+})
+
+const createZone = (client: Route53Client, name = "example.com", reference = name) =>
+  client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: reference }))
+
+describe("the emulator's Route 53 through the real Route53Client", () => {
+  it("round-trips CreateHostedZone, ChangeResourceRecordSets, DeleteHostedZone and GetChange", async () => {
+    const clock = new ManualClock()
+    const emulator = await startEmulatorFor({ now: clock.now, scenario: { services: fixed(30_000) } })
+    const client = clientOf(emulator)
+
+    const created = await client.send(
+      new CreateHostedZoneCommand({
+        Name: "Example.com",
+        CallerReference: "ref-1",
+        HostedZoneConfig: { Comment: "web & mail", PrivateZone: false }
+      })
+    )
+    expect(created.$metadata.httpStatusCode).toBe(201)
+    const zone = created.HostedZone!
+    expect(zone.Id).toMatch(ZONE_ID)
+    expect(created.Location).toBe(`https://route53.amazonaws.com/2013-04-01/hostedzone/${zone.Id!.slice(12)}`)
+    expect([zone.Name, zone.CallerReference, zone.Config, zone.ResourceRecordSetCount]).toEqual([
+      "example.com.",
+      "ref-1",
+      { Comment: "web & mail", PrivateZone: false },
+      2
+    ])
+    expect(created.DelegationSet?.NameServers).toHaveLength(4)
+    for (const ns of created.DelegationSet!.NameServers!) expect(ns).toMatch(/^ns-\d+\.awsdns-\d+\./)
+
+    const changed = await client.send(
+      new ChangeResourceRecordSetsCommand(upsertInput(zone.Id!, "www.example.com", "add www"))
+    )
+    const deletedRecord = await client.send(
+      new ChangeResourceRecordSetsCommand(batch(zone.Id!, [["DELETE", "www.example.com."]]))
+    )
+    const deleted = await client.send(new DeleteHostedZoneCommand({ Id: zone.Id! }))
+
+    const infos = [created.ChangeInfo!, changed.ChangeInfo!, deletedRecord.ChangeInfo!, deleted.ChangeInfo!]
+    expect(new Set(infos.map((info) => info.Id)).size).toBe(4)
+    for (const info of infos) {
+      expect(info.Id).toMatch(CHANGE_ID)
+      expect(info.Status).toBe("PENDING")
+      expect(info.SubmittedAt).toEqual(new Date(clock.t))
+    }
+    expect([created.ChangeInfo!.Comment, changed.ChangeInfo!.Comment, deleted.ChangeInfo!.Comment]).toEqual([
+      "web & mail",
+      "add www",
+      undefined
+    ])
+    // The SDK takes the Id with or without its /change/ prefix.
+    for (const info of infos) {
+      const read = await client.send(new GetChangeCommand({ Id: info.Id! }))
+      expect(read.ChangeInfo).toEqual(info)
+      expect((await client.send(new GetChangeCommand({ Id: info.Id!.slice(8) }))).ChangeInfo).toEqual(info)
+    }
+  })
+
+  it("a change is PENDING while it propagates, queued or not, then INSYNC", async () => {
+    const clock = new ManualClock()
+    const emulator = await startEmulatorFor({ now: clock.now, scenario: { services: fixed(900, 100) } })
+    const client = clientOf(emulator)
+    const { ChangeInfo } = await createZone(client)
+    const status = async () => (await client.send(new GetChangeCommand({ Id: ChangeInfo!.Id! }))).ChangeInfo!
+    expect((await status()).Status).toBe("PENDING")
+    clock.advance(100)
+    expect((await status()).Status).toBe("PENDING")
+    clock.advance(899)
+    expect((await status()).Status).toBe("PENDING")
+    clock.advance(1)
+    expect(await status()).toEqual({ ...ChangeInfo, Status: "INSYNC" })
+  })
+
+  it("is global: a client signing for another region reads the same changes and zones", async () => {
+    const emulator = await startEmulatorFor({ timeScale: 1 })
+    const virginia = clientOf(emulator, "us-east-1")
+    const ireland = clientOf(emulator, "eu-west-1")
+    const { HostedZone, ChangeInfo } = await createZone(virginia)
+    expect((await ireland.send(new GetChangeCommand({ Id: ChangeInfo!.Id! }))).ChangeInfo?.Id).toBe(
+      ChangeInfo!.Id
+    )
+    const changed = await ireland.send(
+      new ChangeResourceRecordSetsCommand(upsertInput(HostedZone!.Id!, "www.example.com"))
+    )
+    expect(
+      (await virginia.send(new GetChangeCommand({ Id: changed.ChangeInfo!.Id! }))).ChangeInfo?.Status
+    ).toBe("PENDING")
+    // The admin surface's region does not split them either.
+    const made = emulator.createOperation({
+      service: "route53",
+      region: "ap-south-1",
+      hostedZoneId: "/hostedzone/Z1"
+    })
+    expect(made.region).toBe("us-east-1")
+    expect(made.wire).toMatchObject({ Id: `/change/${made.id}`, Status: "PENDING" })
+    expect((await ireland.send(new GetChangeCommand({ Id: made.id }))).ChangeInfo?.Id).toBe(
+      `/change/${made.id}`
+    )
+  })
+
+  it("keeps accounts apart: another account's change is NoSuchChange", async () => {
+    const emulator = await startEmulatorFor({ timeScale: 1 })
+    const mine = clientOf(emulator)
+    const theirs = clientOf(emulator, "us-east-1", "AKIDOTHER")
+    const { ChangeInfo } = await createZone(mine)
+    const error = await fails(theirs.send(new GetChangeCommand({ Id: ChangeInfo!.Id! })))
+    expect(error).toBeInstanceOf(NoSuchChange)
+    expect(error.$metadata.httpStatusCode).toBe(404)
+    const zones = await theirs.send(new ListHostedZonesCommand({}))
+    expect(zones.HostedZones).toEqual([])
+  })
+
+  it("answers NoSuchChange for an unknown change, and until a change is visible", async () => {
+    const clock = new ManualClock()
+    const emulator = await startEmulatorFor({ now: clock.now })
+    const client = clientOf(emulator)
+    const unknown = await fails(client.send(new GetChangeCommand({ Id: "C0000000000000" })))
+    expect(unknown).toBeInstanceOf(NoSuchChange)
+    expect(unknown.message).toBe("A change with the specified change ID does not exist: C0000000000000")
+    expect(unknown.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/)
+
+    const { id } = emulator.createOperation({ service: "route53", notFoundForMs: 5_000, durationMs: 60_000 })
+    expect(await fails(client.send(new GetChangeCommand({ Id: id })))).toBeInstanceOf(NoSuchChange)
+    clock.advance(5_000)
+    expect((await client.send(new GetChangeCommand({ Id: id }))).ChangeInfo?.Status).toBe("PENDING")
+  })
+
+  it("a change it is told to fail or cancel answers a status Route 53 never sends", async () => {
+    const clock = new ManualClock()
+    const emulator = await startEmulatorFor({ now: clock.now })
+    const client = clientOf(emulator)
+    const failing = emulator.createOperation({ service: "route53", outcome: "failure", durationMs: 1_000 })
+    const cancelled = emulator.createOperation({ service: "route53", durationMs: 60_000 })
+    const done = emulator.createOperation({ service: "route53", durationMs: 60_000 })
+    emulator.transition("route53", cancelled.id, "cancelled")
+    emulator.transition("route53", done.id, "succeeded")
+    clock.advance(1_000)
+    const status = async (id: string) =>
+      (await client.send(new GetChangeCommand({ Id: id }))).ChangeInfo?.Status
+    expect([await status(failing.id), await status(cancelled.id), await status(done.id)]).toEqual([
+      "FAILED",
+      "CANCELLED",
+      "INSYNC"
+    ])
+  })
+})
+
+describe("the emulator's Route 53 checks a change batch before it accepts it", () => {
+  const setup = async () => {
+    const emulator = await startEmulatorFor({ timeScale: 1 })
+    const client = clientOf(emulator)
+    const zoneId = (await createZone(client)).HostedZone!.Id!
+    return { emulator, client, zoneId }
+  }
+
+  it("an unknown hosted zone is NoSuchHostedZone, for a batch and a delete", async () => {
+    const { client } = await setup()
+    const batchError = await fails(
+      client.send(new ChangeResourceRecordSetsCommand(upsertInput("Z0000000000000", "www.example.com")))
+    )
+    expect(batchError).toBeInstanceOf(NoSuchHostedZone)
+    expect(batchError.$metadata.httpStatusCode).toBe(404)
+    expect(batchError.message).toBe("No hosted zone found with ID: Z0000000000000")
+    expect(await fails(client.send(new DeleteHostedZoneCommand({ Id: "Z0000000000000" })))).toBeInstanceOf(
+      NoSuchHostedZone
+    )
+  })
+
+  it.each([
+    [
+      "a CREATE of a record set that exists",
+      [
+        ["CREATE", "example.com.", "A"],
+        ["CREATE", "example.com.", "A"]
+      ] as const,
+      "Tried to create resource record set [name='example.com.', type='A'] but it already exists"
+    ],
+    [
+      "a DELETE of a record set that does not exist",
+      [["DELETE", "www.example.com."]] as const,
+      "Tried to delete resource record set [name='www.example.com.', type='A'] but it was not found"
+    ],
+    [
+      "a name outside the zone",
+      [["UPSERT", "www.example.org."]] as const,
+      "RRSet with DNS name www.example.org. is not permitted in zone example.com."
+    ]
+  ])("%s is InvalidChangeBatch, and the batch changes nothing", async (_, changes, message) => {
+    const { client, zoneId } = await setup()
+    const error = await fails(client.send(new ChangeResourceRecordSetsCommand(batch(zoneId, changes))))
+    expect(error).toBeInstanceOf(InvalidChangeBatch)
+    expect(error.$metadata.httpStatusCode).toBe(400)
+    expect(error.message).toContain(message)
+    // All or nothing: the record set a refused batch would have created was not.
+    const zones = await client.send(new ListHostedZonesCommand({}))
+    expect(zones.HostedZones?.[0]?.ResourceRecordSetCount).toBe(2)
+  })
+
+  it.each([
+    ["an empty Changes", { Changes: [] }, "at least one Change"],
+    [
+      "an unknown Action",
+      { Changes: [{ Action: "RENAME", ResourceRecordSet: { Name: "a.example.com", Type: "A" } }] },
+      "Action must be CREATE, DELETE or UPSERT"
+    ],
+    [
+      "a record set without a Type",
+      { Changes: [{ Action: "CREATE", ResourceRecordSet: { Name: "a.example.com" } }] },
+      "Type is required"
+    ]
+  ])("%s is InvalidInput", async (_, ChangeBatch, message) => {
+    const { client, zoneId } = await setup()
+    const error = await fails(
+      client.send(
+        new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: ChangeBatch as never })
+      )
+    )
+    expect(error).toBeInstanceOf(InvalidInput)
+    expect(error.message).toContain(message)
+  })
+
+  it("a zone with record sets of its own is HostedZoneNotEmpty; emptied, it is deleted and gone", async () => {
+    const { client, zoneId } = await setup()
+    await client.send(new ChangeResourceRecordSetsCommand(batch(zoneId, [["CREATE", "www.example.com."]])))
+    expect(await fails(client.send(new DeleteHostedZoneCommand({ Id: zoneId })))).toBeInstanceOf(
+      HostedZoneNotEmpty
+    )
+    await client.send(new ChangeResourceRecordSetsCommand(batch(zoneId, [["DELETE", "www.example.com."]])))
+    expect((await client.send(new DeleteHostedZoneCommand({ Id: zoneId }))).ChangeInfo?.Status).toBe(
+      "PENDING"
+    )
+    expect(
+      await fails(client.send(new ChangeResourceRecordSetsCommand(upsertInput(zoneId, "www.example.com"))))
+    ).toBeInstanceOf(NoSuchHostedZone)
+  })
+
+  it("a caller reference used before is HostedZoneAlreadyExists", async () => {
+    const { client } = await setup()
+    const error = await fails(createZone(client, "other.example.com", "example.com"))
+    expect(error).toBeInstanceOf(HostedZoneAlreadyExists)
+    expect(error.message).toContain("caller reference: example.com")
+  })
+})
+
+describe("the emulator's ListHostedZones", () => {
+  it("pages with MaxItems and NextMarker, in creation order", async () => {
+    const emulator = await startEmulatorFor({ timeScale: 1 })
+    const client = clientOf(emulator)
+    const ids: string[] = []
+    for (let i = 0; i < 7; i++) ids.push((await createZone(client, `z${i}.example.com`)).HostedZone!.Id!)
+    const pages = []
+    for await (const page of paginateListHostedZones({ client, pageSize: 3 }, {})) pages.push(page)
+    expect(pages.map((page) => page.HostedZones?.length)).toEqual([3, 3, 1])
+    expect(pages.map((page) => page.IsTruncated)).toEqual([true, true, false])
+    expect(pages.flatMap((page) => page.HostedZones!.map((zone) => zone.Id))).toEqual(ids)
+    expect(pages[1]?.Marker).toBe(ids[3]!.slice(12))
+    expect(pages[0]?.MaxItems).toBe(3)
+  })
+
+  it.each([
+    [{ MaxItems: 0 }, "maxitems must be a whole number from 1 to 100"],
+    [{ MaxItems: 101 }, "maxitems must be a whole number from 1 to 100"],
+    [{ Marker: "ZNOTAZONE" }, "names no hosted zone"]
+  ])("%j is InvalidInput", async (input, message) => {
+    const emulator = await startEmulatorFor({ timeScale: 1 })
+    const client = clientOf(emulator)
+    const error = await fails(client.send(new ListHostedZonesCommand(input)))
+    expect(error).toBeInstanceOf(InvalidInput)
+    expect(error.message).toContain(message)
+  })
+})
+
+describe("the emulator's Route 53 faults, as the real client reads them", () => {
+  it("a malformed answer fails the SDK's parse (a cut XML document, or an HTML 502)", async () => {
+    const emulator = await startEmulatorFor({
+      timeScale: 1,
+      scenario: { services: { route53: { faults: { malformedRate: 1 } } } }
+    })
+    const client = clientOf(emulator)
+    const { id } = emulator.createOperation({ service: "route53" })
+    const statuses = new Set<number | undefined>()
+    for (let i = 0; i < 20; i++) {
+      const error = await fails(client.send(new GetChangeCommand({ Id: id })))
+      statuses.add(error.$metadata?.httpStatusCode ?? error.$response?.statusCode)
+    }
+    expect(statuses).toEqual(new Set([200, 502]))
+    expect(emulator.metrics().services.route53.counts.malformed).toBe(20)
   })
 })
