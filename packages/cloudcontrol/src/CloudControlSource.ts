@@ -296,7 +296,7 @@ export const toOperation = (
   const errorCode = textOf(fieldOf(raw, "ErrorCode"))
   const statusMessage = textOf(fieldOf(raw, "StatusMessage"))
   const eventTime = fieldOf(raw, "EventTime")
-  const steps = (hooks ?? [])
+  const steps = elementsOf(hooks)
     .filter((hook) => typeof hook === "object" && hook !== null)
     .map((hook) => toStep(hook as CloudControlHookProgressEvent))
   return {

@@ -313,6 +313,24 @@ describe("hooks as steps", () => {
     ])
   })
 
+  it.each([
+    ["not a list", "hooks" as never, undefined],
+    [
+      "a proxy that throws",
+      new Proxy([], {
+        get: () => {
+          throw new Error("no")
+        }
+      }) as never,
+      undefined
+    ],
+    ["a list of junk", [null, 5, "x", { HookStatus: 7 }], [{ status: "unknown", rawStatus: "" }]]
+  ])("hooks that are %s throw nothing", (_, hooks, steps) => {
+    const op = toOperation(event("IN_PROGRESS"), "us-east-1", undefined, hooks)
+    expect(op.steps).toEqual(steps)
+    expect(op.status).toBe("running")
+  })
+
   it("a hook with nothing but a status is a bare step", () => {
     expect(toStep({ HookStatus: "HOOK_PENDING" })).toEqual({ status: "pending", rawStatus: "HOOK_PENDING" })
   })
