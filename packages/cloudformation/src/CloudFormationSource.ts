@@ -268,7 +268,7 @@ const maxNamedInstances = 10
 /**
  * Maps one per-instance result (ListStackSetOperationResults) to a step:
  * the resource is the stack instance, `<account>/<region>`; `StatusReason`
- * is the message, and a FAILED result's account gate result is added to it.
+ * is the message, and the account gate's reason is added to it when the gate failed.
  * Total: it never throws.
  *
  * @since 0.3.0
@@ -286,7 +286,7 @@ export const toStep = (
   const gateReason = textOf(field(gate, "StatusReason"))
   const message = [
     textOf(field(raw, "StatusReason")),
-    rawStatus === "FAILED" && gateStatus !== undefined
+    rawStatus === "FAILED" && gateStatus === "FAILED"
       ? `account gate ${gateStatus}${gateReason === undefined ? "" : `: ${gateReason}`}`
       : undefined
   ]

@@ -309,7 +309,14 @@ describe("per-instance result mapping (steps)", () => {
       message: "Account gate failed; account gate FAILED: Lambda returned FAILED",
       resource: { type: "AWS::CloudFormation::StackInstance", name: "111111111111/eu-west-1" }
     })
-    // A result that did not fail keeps its reason only.
+    // A failure the gate did not cause, and a result that did not fail, keep their reason only.
+    expect(
+      toStep({
+        Status: "FAILED",
+        StatusReason: "Bucket exists",
+        AccountGateResult: { Status: "SKIPPED", StatusReason: "No account gate function configured." }
+      }).message
+    ).toBe("Bucket exists")
     const ok = toStep({
       Account: "1",
       Region: "r",
