@@ -1,3 +1,9 @@
+/**
+ * The emulator's ECS through the real ECS client: each call as the SDK writes and reads it, the
+ * deployment lifecycle (rollbacks, stops, a newer deployment stopping the older), ECS's errors
+ * as the SDK's own classes and as the adapter classifies them, on a clock the tests move by hand.
+ * The wire itself (targets, bodies, error documents) is tested in packages/emulator.
+ */
 import {
   ConflictException,
   ECS,
@@ -7,10 +13,60 @@ import {
   ServiceDeploymentNotFoundException,
   ServiceNotFoundException
 } from "@aws-sdk/client-ecs"
-import { describe, expect, it } from "vitest"
-import { ECS_DESCRIBE_LIMIT, ECS_FAILURES, ECS_STOP_MS } from "../src/Ecs.js"
-import type { Emulator } from "../src/index.js"
-import { credentials, ManualClock, rejection, start } from "./helpers.js"
+import { type Emulator, type StartEmulatorOptions, startEmulator } from "@opstatus/emulator"
+import { afterEach, describe, expect, it } from "vitest"
+import { classifyEcsError } from "../src/index.js"
+
+/** The emulator's failure reasons (`ECS_FAILURES` in its Ecs module), code and statusReason. */
+const ECS_FAILURES = [
+  { code: "TASKS_FAILED_TO_START", message: "ECS deployment circuit breaker: tasks failed to start." },
+  {
+    code: "HEALTH_CHECKS_FAILED",
+    message: "ECS deployment circuit breaker: tasks failed Elastic Load Balancing health checks."
+  },
+  { code: "ALARM", message: "ECS deployment alarm: the alarm 5xx-errors is in ALARM state." },
+  {
+    code: "ROLLBACK_FAILED",
+    message:
+      "ECS deployment circuit breaker: tasks failed to start, and the rollback's tasks failed to start too."
+  }
+] as const
+/** How long the emulator takes to stop a deployment, simulated. */
+const ECS_STOP_MS = 10_000
+/** The most ARNs DescribeServiceDeployments takes. */
+const ECS_DESCRIBE_LIMIT = 20
+
+/** A clock the tests move by hand (simulated time runs at the emulator's default scale of 1). */
+class ManualClock {
+  t = 1_700_000_000_000
+  readonly now = (): number => this.t
+  advance(ms: number): void {
+    this.t += ms
+  }
+}
+
+const running: Emulator[] = []
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((emulator) => emulator.stop()))
+})
+
+const start = async (options: StartEmulatorOptions): Promise<Emulator> => {
+  const emulator = await startEmulator({ port: 0, ...options })
+  running.push(emulator)
+  return emulator
+}
+
+const credentials = (accessKeyId = "AKIDEXAMPLE") => ({ accessKeyId, secretAccessKey: "x" })
+
+/** Settles a promise into its rejection (fails the test if it resolves). */
+const rejection = async (promise: Promise<unknown>): Promise<any> => {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  throw new Error("expected the call to fail, but it succeeded")
+}
 
 const DEPLOYMENT_ARN =
   /^arn:aws:ecs:us-east-1:\d{12}:service-deployment\/(?<cluster>[\w-]+)\/(?<service>[\w-]+)\/[A-Za-z0-9_-]{22}$/
@@ -43,7 +99,7 @@ const setup = async (scenario: object = durations(1_000, 9_000)) => {
   return { clock, emulator, ecs, read, deploy }
 }
 
-describe("ECS through the real SDK client", () => {
+describe("the emulator's ECS through the real ECS client", () => {
   it("CreateCluster and CreateService answer their cluster and service; the service names its deployment", async () => {
     const { clock, ecs, read } = await setup()
     const cluster = (await ecs.createCluster({ clusterName: "prod" })).cluster!
@@ -261,6 +317,7 @@ describe("ECS through the real SDK client", () => {
       ecs.stopServiceDeployment({ serviceDeploymentArn: aborted, stopType: "ABORT" })
     )
     expect(ended).toBeInstanceOf(ConflictException)
+    expect(classifyEcsError(ended).reason._tag).toBe("InvalidRequest")
     expect(ended.message).toContain("has ended (STOPPED)")
     const unknown = await rejection(
       ecs.stopServiceDeployment({
@@ -269,6 +326,7 @@ describe("ECS through the real SDK client", () => {
       })
     )
     expect(unknown).toBeInstanceOf(ServiceDeploymentNotFoundException)
+    expect(classifyEcsError(unknown).reason._tag).toBe("OperationNotFound")
     const badType = await rejection(
       ecs.stopServiceDeployment({ serviceDeploymentArn: rolled, stopType: "PAUSE" as never })
     )
@@ -374,9 +432,9 @@ describe("ECS through the real SDK client", () => {
   it("answers a service it does not know, a second CreateService and bad input with ECS's errors", async () => {
     const { ecs, deploy } = await setup()
     await deploy()
-    expect(await rejection(ecs.updateService({ cluster: "prod", service: "nope" }))).toBeInstanceOf(
-      ServiceNotFoundException
-    )
+    const missing = await rejection(ecs.updateService({ cluster: "prod", service: "nope" }))
+    expect(missing).toBeInstanceOf(ServiceNotFoundException)
+    expect(classifyEcsError(missing).reason._tag).toBe("OperationNotFound")
     const again = await rejection(ecs.createService({ cluster: "prod", serviceName: "web" }))
     expect(again).toBeInstanceOf(InvalidParameterException)
     expect(again.message).toBe("Creation of service was not idempotent.")
@@ -385,12 +443,13 @@ describe("ECS through the real SDK client", () => {
     )
   })
 
-  it("injected 5xx answers come as ServerException, a throttle as ThrottlingException", async () => {
+  it("injected 5xx answers come as ServerException, a throttle as ThrottlingException, a denied key as AccessDeniedException", async () => {
     const { emulator, ecs, deploy } = await setup()
     const arn = await deploy()
     emulator.configure({ services: { ecs: { faults: { error5xxRate: 1 } } } })
     const error = await rejection(ecs.describeServiceDeployments({ serviceDeploymentArns: [arn] }))
     expect(error).toBeInstanceOf(ServerException)
+    expect(classifyEcsError(error).reason._tag).toBe("ServiceUnavailable")
     expect(error.$metadata.httpStatusCode === 500 || error.$metadata.httpStatusCode === 503).toBe(true)
     emulator.configure({
       services: { ecs: { faults: { error5xxRate: 0 }, rateLimit: { perSecond: 0, burst: 1 } } }
@@ -399,6 +458,13 @@ describe("ECS through the real SDK client", () => {
     const throttled = await rejection(ecs.describeServiceDeployments({ serviceDeploymentArns: [arn] }))
     expect(throttled.name).toBe("ThrottlingException")
     expect(throttled.$metadata.httpStatusCode).toBe(400)
+    expect(classifyEcsError(throttled).reason._tag).toBe("Throttled")
+    emulator.configure({ services: { ecs: { rateLimit: null } }, deniedAccessKeys: ["AKIDEXAMPLE"] })
+    const denied = await rejection(ecs.describeServiceDeployments({ serviceDeploymentArns: [arn] }))
+    expect([denied.name, classifyEcsError(denied).reason._tag]).toEqual([
+      "AccessDeniedException",
+      "AccessDenied"
+    ])
   })
 
   it("operations made through the admin surface are deployments of the service they name", async () => {

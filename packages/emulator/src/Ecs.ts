@@ -238,6 +238,14 @@ const start = (
   // A failure named by one of ECS's codes reads as ECS words it.
   const named = ECS_FAILURES.find((r) => r.code === spec.overrides?.errorCode)
   if (named !== undefined && spec.overrides?.errorMessage === undefined) op.failure = named
+  // A rollback asked for rolls back; only a failure named ROLLBACK_FAILED fails to.
+  if (
+    spec.overrides?.outcome === "rollback" &&
+    named === undefined &&
+    op.failure.code === "ROLLBACK_FAILED"
+  ) {
+    op.failure = ECS_FAILURES[0]!
+  }
   const failed = op.timeline.find((entry) => entry.phase === "failed")
   if (failed !== undefined) {
     const fate = failureFate(spec.monitors, op.failure, spec.overrides?.outcome)
