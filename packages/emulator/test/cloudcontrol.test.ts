@@ -1,14 +1,29 @@
 /**
  * Cloud Control on the wire: awsJson1_0 requests signed with SigV4 for `cloudcontrolapi`, routed by
- * `X-Amz-Target: CloudApiService.<Operation>`, read as they come back. (The real
- * CloudControlClient drives the same emulator in packages/e2e/test/cloudcontrol.e2e.test.ts.)
+ * `X-Amz-Target: CloudApiService.<Operation>`, read as they come back; then the real
+ * CloudControlClient, which must parse every answer and raise the modelled exceptions.
  */
+import {
+  CancelResourceRequestCommand,
+  CloudControlClient,
+  ConcurrentModificationException,
+  ConcurrentOperationException,
+  CreateResourceCommand,
+  DeleteResourceCommand,
+  GetResourceRequestStatusCommand,
+  InvalidRequestException,
+  ListResourceRequestsCommand,
+  paginateListResourceRequests,
+  RequestTokenNotFoundException,
+  ThrottlingException,
+  UpdateResourceCommand
+} from "@aws-sdk/client-cloudcontrol"
 import { Sha256 } from "@smithy/core/checksum"
 import { SignatureV4 } from "@smithy/signature-v4"
 import { describe, expect, it } from "vitest"
 import { CANCEL_MS, CLOUD_CONTROL_FAILURES, RETRY_AFTER_MS } from "../src/CloudControl.js"
 import type { Emulator } from "../src/index.js"
-import { credentials, ManualClock, start } from "./helpers.js"
+import { credentials, ManualClock, rejection, start } from "./helpers.js"
 
 interface Answer {
   readonly status: number
@@ -445,5 +460,123 @@ describe("faults in Cloud Control's error format", () => {
     const failing = await cc.call("ListResourceRequests")
     expect([500, 503]).toContain(failing.status)
     expect(failing.body.__type).toBe("ServiceInternalErrorException")
+  })
+})
+
+describe("Cloud Control through the real CloudControlClient", () => {
+  const client = (emulator: Emulator, region = "us-east-1") =>
+    new CloudControlClient({
+      endpoint: emulator.endpoint,
+      region,
+      credentials: credentials(),
+      maxAttempts: 1
+    })
+
+  it("parses every ProgressEvent the calls answer: dates, statuses, the model", async () => {
+    const clock = new ManualClock()
+    const emulator = await start({ now: clock.now, scenario: { services: durations(1_000, 4_000) } })
+    const cc = client(emulator)
+    const created = await cc.send(new CreateResourceCommand(logGroup))
+    const token = created.ProgressEvent!.RequestToken!
+    expect(created.ProgressEvent).toEqual({
+      TypeName: "AWS::Logs::LogGroup",
+      RequestToken: token,
+      Operation: "CREATE",
+      OperationStatus: "PENDING",
+      EventTime: new Date(clock.t),
+      RetryAfter: new Date(clock.t + RETRY_AFTER_MS)
+    })
+    expect(created.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/)
+    const updated = await cc.send(
+      new UpdateResourceCommand({ TypeName: "AWS::SQS::Queue", Identifier: "q-1", PatchDocument: "[]" })
+    )
+    const deleted = await cc.send(
+      new DeleteResourceCommand({ TypeName: "AWS::SQS::Queue", Identifier: "q-2" })
+    )
+    expect([updated.ProgressEvent?.Operation, deleted.ProgressEvent?.Operation]).toEqual(["UPDATE", "DELETE"])
+    expect([updated.ProgressEvent?.Identifier, deleted.ProgressEvent?.Identifier]).toEqual(["q-1", "q-2"])
+    clock.advance(5_000)
+    const done = await cc.send(new GetResourceRequestStatusCommand({ RequestToken: token }))
+    expect(done.ProgressEvent).toMatchObject({
+      OperationStatus: "SUCCESS",
+      EventTime: new Date(clock.t),
+      ResourceModel: logGroup.DesiredState
+    })
+    expect(done.ProgressEvent?.RetryAfter).toBeUndefined()
+    expect(done.HooksProgressEvent).toBeUndefined()
+    cc.destroy()
+  })
+
+  it("a ClientToken the SDK fills in makes each call a request of its own; one given twice is one request", async () => {
+    const emulator = await start({ now: new ManualClock().now })
+    const cc = client(emulator)
+    const a = await cc.send(new CreateResourceCommand(logGroup))
+    const b = await cc.send(new CreateResourceCommand(logGroup))
+    expect(a.ProgressEvent?.RequestToken).not.toBe(b.ProgressEvent?.RequestToken)
+    const once = await cc.send(new CreateResourceCommand({ ...logGroup, ClientToken: "deploy-42" }))
+    const twice = await cc.send(new CreateResourceCommand({ ...logGroup, ClientToken: "deploy-42" }))
+    expect(twice.ProgressEvent?.RequestToken).toBe(once.ProgressEvent?.RequestToken)
+    cc.destroy()
+  })
+
+  it("raises the modelled exception classes", async () => {
+    const clock = new ManualClock()
+    const emulator = await start({ now: clock.now, scenario: { services: durations(0, 5_000) } })
+    const cc = client(emulator)
+    const missing = await rejection(cc.send(new GetResourceRequestStatusCommand({ RequestToken: "nope" })))
+    expect(missing).toBeInstanceOf(RequestTokenNotFoundException)
+    expect([missing.$metadata.httpStatusCode, missing.message]).toEqual([
+      400,
+      "Request with token nope was not found."
+    ])
+    expect(
+      await rejection(cc.send(new CancelResourceRequestCommand({ RequestToken: "nope" })))
+    ).toBeInstanceOf(RequestTokenNotFoundException)
+    const bad = await rejection(
+      cc.send(new CreateResourceCommand({ TypeName: "AWS::Logs::LogGroup", DesiredState: "x" }))
+    )
+    expect(bad).toBeInstanceOf(InvalidRequestException)
+    await cc.send(new DeleteResourceCommand({ TypeName: "AWS::SQS::Queue", Identifier: "q-1" }))
+    const busy = await rejection(
+      cc.send(new DeleteResourceCommand({ TypeName: "AWS::SQS::Queue", Identifier: "q-1" }))
+    )
+    expect(busy).toBeInstanceOf(ConcurrentOperationException)
+    const token = (await cc.send(new CreateResourceCommand(logGroup))).ProgressEvent!.RequestToken!
+    clock.advance(5_000)
+    const refused = await rejection(cc.send(new CancelResourceRequestCommand({ RequestToken: token })))
+    expect(refused).toBeInstanceOf(ConcurrentModificationException)
+    expect([refused.$fault, refused.$metadata.httpStatusCode]).toEqual(["server", 500])
+    // A bucket of one token that never refills: the second call is throttled.
+    emulator.configure({ services: { cloudcontrol: { rateLimit: { perSecond: 0, burst: 1 } } } })
+    await cc.send(new ListResourceRequestsCommand({}))
+    expect(await rejection(cc.send(new ListResourceRequestsCommand({})))).toBeInstanceOf(ThrottlingException)
+    cc.destroy()
+  })
+
+  it("pages ListResourceRequests with the SDK's paginator, the filter applied before paging", async () => {
+    const emulator = await start({
+      now: new ManualClock().now,
+      scenario: { services: durations(0, 3_600_000) }
+    })
+    const ids = Array.from(
+      { length: 23 },
+      (_, i) =>
+        emulator.createOperation({ service: "cloudcontrol", type: i % 2 === 0 ? "CREATE" : "DELETE" }).id
+    )
+    const cc = client(emulator)
+    const seen: string[] = []
+    let pages = 0
+    for await (const page of paginateListResourceRequests(
+      { client: cc, pageSize: 5 },
+      {
+        ResourceRequestStatusFilter: { Operations: ["CREATE"], OperationStatuses: ["PENDING", "IN_PROGRESS"] }
+      }
+    )) {
+      pages++
+      seen.push(...(page.ResourceRequestStatusSummaries ?? []).map((e) => e.RequestToken!))
+    }
+    expect(seen).toEqual(ids.filter((_, i) => i % 2 === 0))
+    expect(pages).toBe(3)
+    cc.destroy()
   })
 })
