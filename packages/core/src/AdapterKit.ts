@@ -288,7 +288,9 @@ export interface SourceSpec<Client, Query, Extra extends object = Record<never, 
    */
   readonly refsFromResponse: (response: unknown, hints: RefHints) => ReadonlyArray<OperationRef>
   /** Cancels an operation, where the service can (its stop or cancel API). */
-  readonly cancel?: ((request: Requester<Client>, ref: OperationRef) => Effect.Effect<void, OpstatusError>) | undefined
+  readonly cancel?:
+    | ((request: Requester<Client>, ref: OperationRef) => Effect.Effect<void, OpstatusError>)
+    | undefined
   /** The batch reads, where the service has list APIs that cover many operations. */
   readonly batch?: ((request: Requester<Client>) => OperationBatchReader) | undefined
   /** What the source offers beyond the contract (an operation's steps, say), made with the same requester. */

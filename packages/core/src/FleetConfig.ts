@@ -87,6 +87,8 @@ export const FleetConfig = Context.Reference<FleetOptions>("@opstatus/core/Fleet
  */
 export interface FleetSettings {
   readonly rate: { readonly start: number; readonly min: number; readonly max: number }
+  /** True when the options gave a rate limit: it then wins over a service's own (`ServiceInfo.rateLimit`). */
+  readonly rateGiven: boolean
   readonly concurrency: number
   readonly onRound: ((report: RoundReport) => void) | undefined
 }
@@ -143,5 +145,5 @@ export const resolveFleetOptions = (
   if (onRound !== undefined && typeof onRound !== "function") {
     return Result.fail(invalidConfig(`${path}.onRound`, "must be a function"))
   }
-  return Result.succeed({ rate, concurrency, onRound })
+  return Result.succeed({ rate, rateGiven: given !== undefined, concurrency, onRound })
 }

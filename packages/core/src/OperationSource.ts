@@ -14,6 +14,7 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import type { RateLimitOptions } from "./FleetConfig.js"
 import type { Operation } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"
 import type { OpstatusError } from "./OpstatusError.js"
@@ -74,6 +75,11 @@ export interface ServiceInfo {
   /** The ref hints it reads, by name, with what each means. */
   readonly hints: Readonly<Record<string, string>>
   readonly defaults: PolicyDefaults
+  /**
+   * The service's own request budget, in requests per second: the rate limit of its lanes when
+   * the fleet options give none (an account-wide budget that throttles early, say).
+   */
+  readonly rateLimit?: RateLimitOptions | undefined
   /** Its raw operation statuses and what each means. */
   readonly statusTable: StatusTable
 }

@@ -9,6 +9,7 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
+import { resolveFleetOptions } from "./FleetConfig.js"
 import { isOperation, type Operation, OperationStatus } from "./Operation.js"
 import type { OperationRef } from "./OperationRef.js"
 import type { OperationSource } from "./OperationSource.js"
@@ -89,6 +90,9 @@ const problemOf = (source: unknown): string | undefined => {
     return "batch must have a plan function"
   }
   if (source.cancel !== undefined && !isFunction(source.cancel)) return "cancel must be a function"
+  if (info.rateLimit !== undefined && Result.isFailure(resolveFleetOptions({ rateLimit: info.rateLimit }))) {
+    return "info.rateLimit must give start, min and max as positive requests per second, min <= start <= max"
+  }
   if (info.checkId !== undefined && !isFunction(info.checkId)) return "info.checkId must be a function"
   return undefined
 }

@@ -10,6 +10,7 @@ import type { OperationRef } from "../src/OperationRef.js"
 import type { OperationSource } from "../src/OperationSource.js"
 import { OperationSources } from "../src/OperationSources.js"
 import { hasReason, isOpstatusError } from "../src/OpstatusError.js"
+import { createOperationStatus } from "../src/promise.js"
 import * as Waiter from "../src/Waiter.js"
 import { type Call, op, refN, runOnClock, sourceError, tagOf, timeline, worldSource } from "./helpers.js"
 
@@ -383,6 +384,54 @@ describe("FleetConfig", () => {
     })
     expect(reports[0]?.reads).toEqual([{ key: "list", pages: 1, covers: 3, stopped: false }])
     expect(reports.every((x) => x.rate === 3)).toBe(true)
+  })
+
+  it("a service's own budget (info.rateLimit) is its lanes' rate when the options give none", async () => {
+    const world = worldSource(
+      "servicediscovery",
+      timeline(() => 5 * second),
+      { batch: { pages: 1 } }
+    )
+    const source = { ...world.source, info: { ...world.source.info, rateLimit: { start: 2, max: 2 } } }
+    const reports: Array<RoundReport> = []
+    const r = await runOnClock(
+      Waiter.waitForAll([refN(1), refN(2)], every(second)).pipe(
+        Effect.provideService(FleetConfig, { onRound: (x) => reports.push(x) })
+      ),
+      [source],
+      30 * second
+    )
+    expect(r._tag).toBe("Success")
+    expect(reports.length).toBeGreaterThan(0)
+    expect(reports.every((x) => x.rate === 2)).toBe(true)
+
+    // The options' rate limit wins over the service's own.
+    const given: Array<RoundReport> = []
+    await runOnClock(
+      Waiter.waitForAll([refN(1), refN(2)], every(second)).pipe(
+        Effect.provideService(FleetConfig, { rateLimit: { start: 4, max: 4 }, onRound: (x) => given.push(x) })
+      ),
+      [source],
+      30 * second
+    )
+    expect(given.length).toBeGreaterThan(0)
+    expect(given.every((x) => x.rate === 4)).toBe(true)
+  })
+
+  it("a source whose rateLimit makes no sense is refused (InvalidConfig)", async () => {
+    const world = worldSource(
+      "servicediscovery",
+      timeline(() => 5 * second)
+    )
+    const source = { ...world.source, info: { ...world.source.info, rateLimit: { start: 9, max: 2 } } }
+    let thrown: unknown
+    try {
+      createOperationStatus({ sources: [source] })
+    } catch (error) {
+      thrown = error
+    }
+    expect(isOpstatusError(thrown) && thrown.reason._tag).toBe("InvalidConfig")
+    expect(isOpstatusError(thrown) && thrown.message).toContain("info.rateLimit")
   })
 })
 

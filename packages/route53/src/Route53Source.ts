@@ -96,6 +96,8 @@ export const route53Service: ServiceInfo = {
     maxDelay: "20 seconds",
     notFoundGrace: "30 seconds"
   },
+  // An account may make five Route 53 API requests a second, GetChange included: its lanes start there.
+  rateLimit: { start: 5, min: 0.5, max: 5 },
   statusTable: route53StatusTable
 }
 

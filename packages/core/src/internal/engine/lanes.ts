@@ -12,8 +12,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
+import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
-import type { FleetSettings } from "../../FleetConfig.js"
+import { type FleetSettings, resolveFleetOptions } from "../../FleetConfig.js"
 import { type Operation, snapshotKey } from "../../Operation.js"
 import { formatRef, type OperationRef } from "../../OperationRef.js"
 import type { OperationSource } from "../../OperationSource.js"
@@ -77,6 +78,14 @@ export interface WaiterSpec {
   readonly fresh: boolean
 }
 
+/** A lane's rate: the fleet options', else the service's own budget, else the default. */
+const laneRate = (source: OperationSource, settings: FleetSettings): FleetSettings["rate"] => {
+  const own = source.info.rateLimit
+  if (settings.rateGiven || own === undefined) return settings.rate
+  const resolved = resolveFleetOptions({ rateLimit: own })
+  return Result.isSuccess(resolved) ? resolved.success.rate : settings.rate
+}
+
 const laneFor = Effect.fnUntraced(function* (
   engine: EngineState,
   source: OperationSource,
@@ -92,7 +101,7 @@ const laneFor = Effect.fnUntraced(function* (
     region,
     source,
     settings,
-    limiter: makeRateLimiter(settings.rate),
+    limiter: makeRateLimiter(laneRate(source, settings)),
     entries: new Map(),
     byId: new Map(),
     wakeups: yield* Queue.sliding<void>(1),
