@@ -129,11 +129,8 @@ const wire = (op: SimOperation, now: number): Json => {
   return out
 }
 
-/** The real instant a simulated one comes at; the simulated one where the clock is not known. */
-const realAt = (ctx: CallContext, simulated: number): number => {
-  const clock = (ctx.sim as { readonly clock?: { toReal?: (sim: number) => number } }).clock
-  return typeof clock?.toReal === "function" ? clock.toReal(simulated) : simulated
-}
+/** The real instant a simulated one comes at. */
+const realAt = (ctx: CallContext, simulated: number): number => ctx.sim.toReal(simulated)
 
 /** The ProgressEvent a call answers: with RetryAfter while the request is in flight. */
 const progressEvent = (op: SimOperation, ctx: CallContext): Json => {

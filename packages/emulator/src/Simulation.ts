@@ -101,6 +101,11 @@ export class Simulation implements SimulationPort {
     return this.current
   }
 
+  /** The real instant (the injected clock's epoch ms) a simulated one comes at. */
+  toReal(simulated: number): number {
+    return this.clock.toReal(simulated)
+  }
+
   /** The service's seeded stream for ids and lifecycles. */
   prng(service: ServiceName): Prng {
     return this.prngs.get(service)!

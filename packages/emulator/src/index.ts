@@ -1,10 +1,14 @@
 /**
- * @opstatus/emulator: a loopback emulator of the Lightsail, Cloud Map and SSM for SAP operation
- * APIs for tests and benchmarks. The SigV4 SSM for SAP client is `@opstatus/ssm-sap/http`.
+ * @opstatus/emulator: a loopback emulator of the Lightsail, Cloud Map, SSM for SAP,
+ * CloudFormation, ECS, Cloud Control and Route 53 operation APIs for tests and benchmarks. The
+ * SigV4 SSM for SAP client is `@opstatus/ssm-sap/http`.
  */
 export { ADMIN_PREFIX } from "./Admin.js"
 export { type CliIo, main, untilSignal } from "./Cli.js"
+export { CANCEL_MS as CLOUD_CONTROL_CANCEL_MS, CLOUD_CONTROL_FAILURES } from "./CloudControl.js"
+export { CLOUDFORMATION_FAILURES, STOP_MS as CLOUDFORMATION_STOP_MS } from "./CloudFormation.js"
 export { CLOUD_MAP_FAILURES } from "./CloudMap.js"
+export { ECS_DESCRIBE_LIMIT, ECS_FAILURES, ECS_STOP_MS, ECS_TARGET_PREFIX } from "./Ecs.js"
 export {
   DEFAULT_MAX_BODY_BYTES,
   type Emulator,

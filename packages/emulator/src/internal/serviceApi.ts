@@ -16,6 +16,8 @@ export interface SimulationPort {
   readonly store: OperationStore
   /** The service's seeded stream for ids and lifecycles. */
   prng(service: ServiceName): Prng
+  /** The real instant (the injected clock's epoch ms) a simulated one comes at. */
+  toReal(simulated: number): number
   /** Plans a lifecycle for a new operation and stores it. */
   addOperation(spec: {
     readonly service: ServiceName
