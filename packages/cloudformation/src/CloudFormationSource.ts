@@ -655,31 +655,37 @@ const eventsOf = (
 ): Effect.Effect<
   { readonly events: ReadonlyArray<CloudFormationRawOperationEvent>; readonly requestId: string | undefined },
   OpstatusError
-> => {
-  let requestId: string | undefined
-  return Effect.map(
-    Stream.runCollect(
-      paginate((token) =>
-        Effect.map(
-          request.call(region, "DescribeEvents", CloudFormationDescribeEventsAnswer, (client, abortSignal) =>
-            client.send(
-              new DescribeEventsCommand({
-                OperationId: operationId,
-                ...(token === undefined ? {} : { NextToken: token })
-              }),
-              { abortSignal }
-            )
-          ),
-          (answer): Page<CloudFormationRawOperationEvent> => {
-            requestId ??= requestIdOf(answer)
-            return { items: present(answer.OperationEvents), next: textOf(answer.NextToken) }
-          }
+> =>
+  Effect.suspend(() => {
+    // The first page's request ID, of this run: a retried read starts afresh.
+    let requestId: string | undefined
+    return Effect.map(
+      Stream.runCollect(
+        paginate((token) =>
+          Effect.map(
+            request.call(
+              region,
+              "DescribeEvents",
+              CloudFormationDescribeEventsAnswer,
+              (client, abortSignal) =>
+                client.send(
+                  new DescribeEventsCommand({
+                    OperationId: operationId,
+                    ...(token === undefined ? {} : { NextToken: token })
+                  }),
+                  { abortSignal }
+                )
+            ),
+            (answer): Page<CloudFormationRawOperationEvent> => {
+              requestId ??= requestIdOf(answer)
+              return { items: present(answer.OperationEvents), next: textOf(answer.NextToken) }
+            }
+          )
         )
-      )
-    ),
-    (events) => ({ events, requestId })
-  )
-}
+      ),
+      (events) => ({ events, requestId })
+    )
+  })
 
 const getStackSetOperation = (
   request: Request,
