@@ -51,9 +51,13 @@ describe("the versions the packages state", () => {
   it("every published package is found", () => {
     expect(published.map(({ manifest }) => manifest.name).sort()).toEqual([
       "@opstatus/cli",
+      "@opstatus/cloudcontrol",
+      "@opstatus/cloudformation",
       "@opstatus/core",
+      "@opstatus/ecs",
       "@opstatus/emulator",
       "@opstatus/lightsail",
+      "@opstatus/route53",
       "@opstatus/servicediscovery",
       "@opstatus/ssm-sap",
       "opstatus"

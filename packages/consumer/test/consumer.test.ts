@@ -24,6 +24,10 @@ const published = [
   ["lightsail", "@opstatus/lightsail"],
   ["servicediscovery", "@opstatus/servicediscovery"],
   ["ssm-sap", "@opstatus/ssm-sap"],
+  ["cloudformation", "@opstatus/cloudformation"],
+  ["ecs", "@opstatus/ecs"],
+  ["cloudcontrol", "@opstatus/cloudcontrol"],
+  ["route53", "@opstatus/route53"],
   ["emulator", "@opstatus/emulator"],
   ["cli", "@opstatus/cli"],
   ["opstatus", "opstatus"]
@@ -120,9 +124,25 @@ afterAll(async () => {
 
 describe("the packed packages, installed with npm outside the workspace", () => {
   it("the one line from an ES module: a ref of each service", async () => {
-    for (const service of ["lightsail", "servicediscovery", "ssm-sap"] as const) {
+    const services = [
+      "lightsail",
+      "servicediscovery",
+      "ssm-sap",
+      "cloudformation",
+      "ecs",
+      "cloudcontrol",
+      "route53"
+    ] as const
+    for (const service of services) {
       const { id } = emulator.createOperation({ service, durationMs: 60_000, account })
-      const out = await script("esm.mjs", [`${service}:us-east-1:${id}`])
+      // A StackSet operation's ref names its stack set; Route 53 is global.
+      const ref =
+        service === "cloudformation"
+          ? `cloudformation:us-east-1:stackset-emulator/${id}`
+          : service === "route53"
+            ? `route53:global:${id}`
+            : `${service}:us-east-1:${id}`
+      const out = await script("esm.mjs", [ref])
       expect(out.stderr).toBe("")
       expect(out.code).toBe(0)
       expect(lastJson(out.stdout)).toEqual({ status: "succeeded", service })

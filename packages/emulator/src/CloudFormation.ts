@@ -34,7 +34,6 @@ import {
   type SimOperation,
   terminalEntry
 } from "./Lifecycle.js"
-import type { OperationStore } from "./OperationStore.js"
 import type { CreateOperationInput } from "./Scenario.js"
 
 /** The query protocol's API version. */
@@ -94,17 +93,9 @@ interface Fields {
   readonly retainStacks?: boolean
 }
 
-// Stack sets are the module's own state, kept per operation store: a simulation's, never shared.
-const stackSetsByStore = new WeakMap<OperationStore, Map<string, StackSet>>()
-
-const stackSets = (ctx: CallContext): Map<string, StackSet> => {
-  let sets = stackSetsByStore.get(ctx.sim.store)
-  if (sets === undefined) {
-    sets = new Map()
-    stackSetsByStore.set(ctx.sim.store, sets)
-  }
-  return sets
-}
+// Stack sets live in the simulation's store, so reset() clears them with the operations.
+const stackSets = (ctx: CallContext): Map<string, StackSet> =>
+  ctx.sim.store.resourcesOf<StackSet>("cloudformation", "stackSets")
 
 const setKey = (ctx: CallContext, name: string) => `${ctx.account}|${ctx.region}|${name}`
 

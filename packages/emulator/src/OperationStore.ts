@@ -22,6 +22,21 @@ export class OperationStore {
   private readonly scopes = new Map<string, SimOperation[]>()
   private readonly byId = new Map<string, SimOperation>()
   private readonly applications = new Map<string, SapApplication>()
+  private readonly resources = new Map<string, Map<string, unknown>>()
+
+  /**
+   * A service's own resources of one kind (CloudFormation stack sets), by key: created on first
+   * use, cleared with everything else.
+   */
+  resourcesOf<A>(service: ServiceName, kind: string): Map<string, A> {
+    const key = `${service}|${kind}`
+    let map = this.resources.get(key)
+    if (map === undefined) {
+      map = new Map()
+      this.resources.set(key, map)
+    }
+    return map as Map<string, A>
+  }
 
   /** Adds an operation at the end of its scope. */
   add(op: SimOperation): void {
@@ -63,5 +78,6 @@ export class OperationStore {
     this.scopes.clear()
     this.byId.clear()
     this.applications.clear()
+    this.resources.clear()
   }
 }
