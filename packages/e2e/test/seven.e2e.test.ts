@@ -246,9 +246,9 @@ describe("fleet waits across all seven services", () => {
 
         const outcomes = await waiting
         const byKey = new Map<string, WaitOutcome>()
-        outcomes.forEach((outcome, i) =>
+        for (const [i, outcome] of outcomes.entries()) {
           byKey.set(`${refOf(inputs[i]!).service}:${refOf(inputs[i]!).id}`, outcome)
-        )
+        }
         const result = (input: Waitable) => {
           const outcome = byKey.get(`${refOf(input).service}:${refOf(input).id}`)!
           expect(outcome.ok, JSON.stringify(outcome)).toBe(true)
