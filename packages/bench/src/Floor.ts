@@ -16,7 +16,8 @@
  * It is computed from the operations a run created, with their real
  * durations and outcomes, at the lag the engine measured.
  */
-import type { ServiceName } from "@opstatus/emulator"
+/** The services the benchmark's scenario runs. */
+export type ServiceName = "lightsail" | "servicediscovery" | "ssm-sap"
 
 /** One operation as the floor sees it. */
 export interface FloorOperation {

@@ -4,7 +4,8 @@
  * the caller. Drawn from a seeded generator, so the engine and the baseline
  * wait on identical operations.
  */
-import type { CreateOperationInput, ServiceName } from "@opstatus/emulator"
+import type { CreateOperationInput } from "@opstatus/emulator"
+import type { ServiceName } from "./Floor.js"
 
 /** The shape of the fleet. */
 export interface FleetShape {
@@ -24,7 +25,7 @@ export interface FleetShape {
 
 /** One operation to create, with the hints its ref carries (`ref.hints`). */
 export interface PlannedOperation {
-  readonly input: CreateOperationInput
+  readonly input: CreateOperationInput & { readonly service: ServiceName }
   readonly hints: Readonly<Record<string, string>>
 }
 

@@ -21,7 +21,7 @@ import {
   type PromiseWaitOptions,
   type RoundReport
 } from "@opstatus/core"
-import { type Emulator, type ServiceName, startEmulator } from "@opstatus/emulator"
+import { type Emulator, startEmulator } from "@opstatus/emulator"
 import { lightsailSource } from "@opstatus/lightsail"
 import { serviceDiscoverySource } from "@opstatus/servicediscovery"
 import { ssmSapSource } from "@opstatus/ssm-sap"
@@ -35,6 +35,9 @@ import {
   percentiles,
   printFigures
 } from "../../support/leaks.js"
+
+/** The services this suite drives. */
+type ServiceName = "lightsail" | "servicediscovery" | "ssm-sap"
 
 const region = "us-east-1"
 /** The witness's lane: another region, so another lane and another client. */

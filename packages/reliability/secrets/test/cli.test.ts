@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { run } from "@opstatus/cli"
-import { type Emulator, type ServiceName, startEmulator } from "@opstatus/emulator"
+import { type Emulator, startEmulator } from "@opstatus/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   ACCESS_KEY_ID,
@@ -24,6 +24,9 @@ import {
   serviceError,
   startCraftedServer
 } from "../../support/secrets.js"
+
+/** The services this suite drives. */
+type ServiceName = "lightsail" | "servicediscovery" | "ssm-sap"
 
 const region = "us-east-1"
 

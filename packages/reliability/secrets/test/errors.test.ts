@@ -15,7 +15,7 @@ import {
   type OperationStatusApi,
   type OpstatusError
 } from "@opstatus/core"
-import { type Emulator, type ServiceName, startEmulator } from "@opstatus/emulator"
+import { type Emulator, startEmulator } from "@opstatus/emulator"
 import { lightsailSource } from "@opstatus/lightsail"
 import { serviceDiscoverySource } from "@opstatus/servicediscovery"
 import { ssmSapSource } from "@opstatus/ssm-sap"
@@ -34,6 +34,9 @@ import {
   serviceError,
   startCraftedServer
 } from "../../support/secrets.js"
+
+/** The services this suite drives. */
+type ServiceName = "lightsail" | "servicediscovery" | "ssm-sap"
 
 const region = "us-east-1"
 
