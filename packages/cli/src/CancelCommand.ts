@@ -21,7 +21,7 @@ import { writeErrors } from "./Output.js"
 import { errorJson, jsonText } from "./Render.js"
 import { reporterFor, warningsOf } from "./Reporter.js"
 import { readTargets } from "./Targets.js"
-import { runWait, withStatusApi } from "./Wait.js"
+import { checkTiming, runWait, withStatusApi } from "./Wait.js"
 
 /** How long the cancel requests may take by default (every one sent at once). */
 const defaultCancelTimeoutMillis = 60_000
@@ -51,6 +51,12 @@ export const cancelCommand = async (
   const json = booleanFlag(values, "json")
   const wait = booleanFlag(values, "wait")
   const refs = targets.map(refOfTarget)
+  const timing = {
+    timeout,
+    minDelay: durationFlag(values, "min-delay"),
+    maxDelay: durationFlag(values, "max-delay")
+  }
+  if (wait) checkTiming(timing, refs)
   const at = () => new Date(now()).toISOString()
 
   return withAws(settings, io.env, {}, (aws) =>
@@ -109,7 +115,7 @@ export const cancelCommand = async (
             api: waiter,
             targets: accepted,
             success: false,
-            timing: { timeout, minDelay: undefined, maxDelay: undefined },
+            timing,
             reporter,
             signal: io.signal,
             now

@@ -55,6 +55,8 @@ export const cancelFlags = {
   ...commonFlags,
   wait: { type: "boolean" },
   timeout: { type: "string" },
+  "min-delay": { type: "string" },
+  "max-delay": { type: "string" },
   service: { type: "string" },
   "stack-set": { type: "string" }
 } as const

@@ -272,6 +272,8 @@ Options:
                           otherwise than cancelled (it finished first)
   --timeout <duration>    Give up after this long: the cancel requests (default 60s), and
                           with --wait the wait (default per service): exit 3
+  --min-delay <duration>  With --wait: the shortest pause between polls
+  --max-delay <duration>  With --wait: the longest pause between polls
 ${serviceOption}
 ${stackSetOption}
 
