@@ -1,21 +1,37 @@
 /**
- * `opstatus demo`: starts the emulator in this process, starts operations on all three
- * services with the real SDK clients, forces one of them to fail, and waits for them all
- * with the same view `wait` uses. No AWS account, no network beyond loopback. The
+ * `opstatus demo`: starts the emulator in this process, starts operations on all seven
+ * services with the real SDK clients, forces one of them to fail, cancels another, and
+ * waits for them all with the same view `wait` uses. No AWS account, no network beyond loopback. The
  * emulator is loaded only when the demo runs: nothing else of the CLI imports it.
  *
  * @since 0.1.0
  */
+import { CloudControlClient, CreateResourceCommand } from "@aws-sdk/client-cloudcontrol"
+import {
+  CloudFormationClient,
+  CreateStackInstancesCommand,
+  CreateStackSetCommand
+} from "@aws-sdk/client-cloudformation"
+import { CreateServiceCommand, ECSClient } from "@aws-sdk/client-ecs"
 import { AllocateStaticIpCommand, CreateInstancesCommand, LightsailClient } from "@aws-sdk/client-lightsail"
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  Route53Client
+} from "@aws-sdk/client-route-53"
 import {
   CreateHttpNamespaceCommand,
   RegisterInstanceCommand,
   ServiceDiscoveryClient
 } from "@aws-sdk/client-servicediscovery"
+import { cloudControlService, cloudControlSource } from "@opstatus/cloudcontrol"
+import { cloudFormationService, cloudFormationSource } from "@opstatus/cloudformation"
 import { formatRef } from "@opstatus/core"
 import { classifySdkError } from "@opstatus/core/adapter-kit"
+import { ecsService, ecsSource } from "@opstatus/ecs"
 import type { Emulator } from "@opstatus/emulator"
 import { lightsailService, lightsailSource } from "@opstatus/lightsail"
+import { route53Service, route53Source } from "@opstatus/route53"
 import { serviceDiscoveryService, serviceDiscoverySource } from "@opstatus/servicediscovery"
 import { ssmSapService, ssmSapSource } from "@opstatus/ssm-sap"
 import { SsmSapHttpClient } from "@opstatus/ssm-sap/http"
@@ -74,9 +90,18 @@ const demoScenario = {
   services: {
     lightsail: { durations: { queuedMs: [1_000, 2_000] as const, runningMs: [8_000, 15_000] as const } },
     servicediscovery: { durations: { queuedMs: [500, 1_500] as const, runningMs: [4_000, 10_000] as const } },
-    "ssm-sap": { durations: { queuedMs: [2_000, 3_000] as const, runningMs: [15_000, 22_000] as const } }
+    "ssm-sap": { durations: { queuedMs: [2_000, 3_000] as const, runningMs: [15_000, 22_000] as const } },
+    cloudformation: {
+      durations: { queuedMs: [1_000, 2_000] as const, runningMs: [10_000, 16_000] as const }
+    },
+    ecs: { durations: { queuedMs: [1_000, 2_000] as const, runningMs: [10_000, 18_000] as const } },
+    cloudcontrol: { durations: { queuedMs: [500, 1_500] as const, runningMs: [6_000, 12_000] as const } },
+    route53: { durations: { queuedMs: [0, 0] as const, runningMs: [5_000, 10_000] as const } }
   }
 }
+
+/** The Cloud Control request the demo cancels on purpose, to show how a cancel looks. */
+const cancelledQueue = "demo-queue"
 
 const timeScale = 5
 
@@ -119,6 +144,10 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
   let emulator: Emulator | undefined
   let lightsail: LightsailClient | undefined
   let cloudMap: ServiceDiscoveryClient | undefined
+  let cloudFormation: CloudFormationClient | undefined
+  let ecs: ECSClient | undefined
+  let cloudControl: CloudControlClient | undefined
+  let route53: Route53Client | undefined
   let failTimer: ReturnType<typeof setTimeout> | undefined
   try {
     const { DEFAULT_ACCESS_KEY_ID, DEFAULT_REGION, startEmulator } = await import("@opstatus/emulator")
@@ -132,7 +161,13 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
     lightsail = new LightsailClient(sdkConfig)
     cloudMap = new ServiceDiscoveryClient(sdkConfig)
     const ssmSap = new SsmSapHttpClient({ region, endpoint, credentials })
-    say(`opstatus demo: an emulator of Lightsail, Cloud Map and SSM for SAP listens on ${endpoint}`)
+    cloudFormation = new CloudFormationClient(sdkConfig)
+    ecs = new ECSClient(sdkConfig)
+    cloudControl = new CloudControlClient(sdkConfig)
+    route53 = new Route53Client(sdkConfig)
+    say(
+      `opstatus demo: an emulator of Lightsail, Cloud Map, SSM for SAP, CloudFormation, ECS, Cloud Control and Route 53 listens on ${endpoint}`
+    )
     say(`  (no AWS account, no network; simulated time runs ${timeScale}x faster)`)
 
     const abortSignal = options.signal
@@ -192,6 +227,84 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
       ssmSap.startApplication({ ApplicationId: "demo-hana" }, { abortSignal })
     )
     say("  -> ssm-sap StartApplication demo-hana: 1 operation")
+    const stackSets = cloudFormation
+    await started(
+      cloudFormationService.service,
+      stackSets.send(new CreateStackSetCommand({ StackSetName: "demo-baseline", TemplateBody: "{}" }), {
+        abortSignal
+      })
+    )
+    const baseline = await started(
+      cloudFormationService.service,
+      stackSets.send(
+        new CreateStackInstancesCommand({
+          StackSetName: "demo-baseline",
+          Accounts: ["111111111111", "222222222222"],
+          Regions: [region, "eu-west-1"]
+        }),
+        { abortSignal }
+      )
+    )
+    say("  -> cloudformation CreateStackInstances demo-baseline: 1 operation over 4 stack instances")
+    const deployment = await started(
+      ecsService.service,
+      ecs.send(
+        new CreateServiceCommand({
+          cluster: "demo",
+          serviceName: "demo-api",
+          desiredCount: 2,
+          taskDefinition: "demo-api:1"
+        }),
+        { abortSignal }
+      )
+    )
+    say("  -> ecs CreateService demo-api: 1 service deployment")
+    const resources = cloudControl
+    const createResource = (typeName: string, name: string) =>
+      started(
+        cloudControlService.service,
+        resources.send(
+          new CreateResourceCommand({ TypeName: typeName, DesiredState: JSON.stringify({ Name: name }) }),
+          { abortSignal }
+        )
+      )
+    const logGroup = await createResource("AWS::Logs::LogGroup", "demo-logs")
+    const queue = await createResource("AWS::SQS::Queue", cancelledQueue)
+    // Held running, the queue cannot be created before the demo cancels it.
+    const queueToken = queue.ProgressEvent?.RequestToken ?? ""
+    emulator.transition("cloudcontrol", queueToken, "running")
+    say(
+      `  -> cloudcontrol CreateResource demo-logs, ${cancelledQueue}: 2 requests (${cancelledQueue} will be cancelled on purpose)`
+    )
+    const zone = await started(
+      route53Service.service,
+      route53.send(new CreateHostedZoneCommand({ Name: "demo.example.", CallerReference: "opstatus-demo" }), {
+        abortSignal
+      })
+    )
+    const record = await started(
+      route53Service.service,
+      route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zone.HostedZone?.Id ?? "",
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: "UPSERT",
+                ResourceRecordSet: {
+                  Name: "www.demo.example.",
+                  Type: "A",
+                  TTL: 60,
+                  ResourceRecords: [{ Value: "192.0.2.80" }]
+                }
+              }
+            ]
+          }
+        }),
+        { abortSignal }
+      )
+    )
+    say("  -> route53 CreateHostedZone demo.example., ChangeResourceRecordSets www: 2 changes")
 
     // Make web-2 fail part-way through its run, as a real failure would.
     const delay =
@@ -207,51 +320,73 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
 
     // The responses go through the same reader as `aws ... | opstatus wait -`.
     const input = { region }
-    const targets: Target[] = [instances, staticIp, namespace, web1, web2, sap].flatMap((response) =>
-      targetsFromJson(response, input)
-    )
+    const targets: Target[] = [
+      ...[instances, staticIp, namespace, web1, web2, sap, deployment, logGroup, queue, zone, record].flatMap(
+        (response) => targetsFromJson(response, input)
+      ),
+      // A StackSet call's { OperationId } names no stack set: the demo gives it, as --stack-set does.
+      ...targetsFromJson(baseline, { ...input, stackSet: "demo-baseline" })
+    ]
     say(`Waiting for ${targets.length} operations...\n`)
     const sources = [
       lightsailSource({ client: lightsail, region }),
       serviceDiscoverySource({ client: cloudMap, region }),
-      ssmSapSource({ client: ssmSap, region })
+      ssmSapSource({ client: ssmSap, region }),
+      cloudFormationSource({ client: stackSets, region }),
+      ecsSource({ client: ecs, region }),
+      cloudControlSource({ client: resources, region }),
+      route53Source({ client: route53 })
     ]
-    const result = await withStatusApi({ sources, warn: warningsOf(options.reporter, options.warn) }, (api) =>
-      runWait({
-        api,
-        targets,
-        success: false,
-        timing: { timeout: 30_000, minDelay: 200, maxDelay: 1_000 },
-        reporter: options.reporter,
-        signal: options.signal,
-        now: options.now
-      })
+    const queueRef = targets.map(refOfTarget).find((ref) => ref.id === queueToken)
+    const result = await withStatusApi(
+      { sources, warn: warningsOf(options.reporter, options.warn) },
+      async (api) => {
+        if (queueRef !== undefined) {
+          await api.cancel(queueRef, { signal: options.signal })
+          say(`  -> cancel ${formatRef(queueRef)}: the service accepted`)
+        }
+        return runWait({
+          api,
+          targets,
+          success: false,
+          timing: { timeout: 30_000, minDelay: 200, maxDelay: 1_000 },
+          reporter: options.reporter,
+          signal: options.signal,
+          now: options.now
+        })
+      }
     )
     if (result.interrupted) return ExitCode.interrupted
 
     const failingRef = targets.map(refOfTarget).find((ref) => ref.id === failingId)
-    const failed = result.entries.filter((e) => stateOf(e) !== "succeeded")
+    const failed = result.entries.filter((e) => stateOf(e) !== "succeeded" && stateOf(e) !== "cancelled")
+    const cancelled = result.entries.filter((e) => stateOf(e) === "cancelled")
     const forced = failed[0]
     const asDesigned =
       failingRef !== undefined &&
+      queueRef !== undefined &&
       failed.length === 1 &&
       forced?.key === formatRef(failingRef) &&
       stateOf(forced) === "failed" &&
-      forced.operation?.error?.code === demoFailure.code
+      forced.operation?.error?.code === demoFailure.code &&
+      cancelled.length === 1 &&
+      cancelled[0]?.key === formatRef(queueRef)
     const took = formatElapsed(options.now() - startedAt)
     if (asDesigned) {
       say(
-        `\nThe demo ran as designed in ${took}: ${result.entries.length - 1} operations succeeded, and the one ` +
-          `failure (Cloud Map RegisterInstance web-2, ${demoFailure.code}) was forced on purpose to show how a failure looks.`
+        `\nThe demo ran as designed in ${took}: ${result.entries.length - 2} operations succeeded; the one ` +
+          `failure (Cloud Map RegisterInstance web-2, ${demoFailure.code}) was forced on purpose to show how a failure looks, ` +
+          `and the Cloud Control request for ${cancelledQueue} was cancelled on purpose to show how a cancel looks.`
       )
       return ExitCode.ok
     }
-    const got = failed.map(
+    const got = [...failed, ...cancelled].map(
       (e) => `${e.key} ${stateOf(e)}${e.operation?.error?.code ? ` ${e.operation.error.code}` : ""}`
     )
     options.stderr.write(
-      `opstatus: the demo did not run as designed: expected only ${failingRef === undefined ? "web-2" : formatRef(failingRef)} to fail with ${demoFailure.code}, ` +
-        `got ${got.length === 0 ? "no failure" : got.join("; ")}. Please report it with the output above.\n`
+      `opstatus: the demo did not run as designed: expected only ${failingRef === undefined ? "web-2" : formatRef(failingRef)} to fail with ${demoFailure.code} ` +
+        `and ${queueRef === undefined ? cancelledQueue : formatRef(queueRef)} to be cancelled, ` +
+        `got ${got.length === 0 ? "neither" : got.join("; ")}. Please report it with the output above.\n`
     )
     return ExitCode.failed
   } catch (error) {
@@ -264,8 +399,7 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
     return ExitCode.failed
   } finally {
     if (failTimer !== undefined) clearTimeout(failTimer)
-    lightsail?.destroy()
-    cloudMap?.destroy()
+    for (const client of [lightsail, cloudMap, cloudFormation, ecs, cloudControl, route53]) client?.destroy()
     await emulator?.stop()
   }
 }

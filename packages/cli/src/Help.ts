@@ -330,11 +330,13 @@ ${exitCodesOf.list}
 Docs: ${docsUrl}#list-service`,
   demo: `Usage: opstatus demo [options]
 
-Starts a local emulator of Lightsail, Cloud Map and SSM for SAP, starts operations on all
-three with the real AWS SDK clients (three Lightsail instances and a static IP, a Cloud Map
-namespace and two instance registrations, an SSM for SAP application start), and waits for
-them. One Cloud Map registration is made to fail on purpose, to show how a failure looks.
-Needs no AWS account and no network.
+Starts a local emulator of the seven services, starts operations on all of them with the
+real AWS SDK clients (three Lightsail instances and a static IP, a Cloud Map namespace and
+two instance registrations, an SSM for SAP application start, a CloudFormation StackSet
+operation over four stack instances, an ECS service deployment, two Cloud Control resource
+requests, a Route 53 hosted zone and record change), and waits for them. One Cloud Map
+registration is made to fail on purpose, to show how a failure looks, and one Cloud Control
+request is cancelled, to show how a cancel looks. Needs no AWS account and no network.
 
 Exits 0 when everything went as designed (that one failure is expected), 130 when
 interrupted (143 for SIGTERM), 141 when standard output was closed by its reader, and 1

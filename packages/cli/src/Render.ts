@@ -584,9 +584,11 @@ export const summarize = (
         ...(op.error?.code === undefined ? {} : { code: op.error.code }),
         message:
           op.error?.message ??
-          (op.status === "failed" || op.status === "cancelled"
-            ? `The operation ${op.status}`
-            : `The operation ended with the status ${op.rawStatus === "" ? "(none)" : `"${op.rawStatus}"`}, which opstatus does not know`)
+          (op.status === "failed"
+            ? "The operation failed"
+            : op.status === "cancelled"
+              ? `The operation was cancelled (${op.rawStatus})`
+              : `The operation ended with the status ${op.rawStatus === "" ? "(none)" : `"${op.rawStatus}"`}, which opstatus does not know`)
       })
     }
   }

@@ -328,6 +328,26 @@ describe("the demo", () => {
     )
     expect(out.stderr).toBe("")
     expect(demoFailure.code).toBe("INTERNAL_FAILURE")
+    // One operation of each service; the Cloud Control request it cancels ends cancelled, never created.
+    const services = new Set(events.map((e) => e.split(":")[0]))
+    expect(services).toEqual(
+      new Set([
+        "lightsail",
+        "servicediscovery",
+        "ssm-sap",
+        "cloudformation",
+        "ecs",
+        "cloudcontrol",
+        "route53"
+      ])
+    )
+    const cancelled = events.filter((e) => e.startsWith("cloudcontrol:") && e.endsWith(" cancelled"))
+    expect(cancelled).toHaveLength(1)
+    const queue = cancelled[0]!.split(" ")[0]!
+    expect(events.filter((e) => e.startsWith(`${queue} `)).map((e) => e.split(" ")[1])).not.toContain(
+      "succeeded"
+    )
+    expect(out.stdout).toContain("cancelled on purpose to show how a cancel looks")
   })
 
   it("exits 1 with the error's line when something goes wrong, whatever the error", async () => {
