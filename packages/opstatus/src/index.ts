@@ -32,6 +32,8 @@ import {
   type OpstatusWaitOptions
 } from "./Opstatus.js"
 
+export { cloudControlSource } from "@opstatus/cloudcontrol"
+export { cloudFormationSource } from "@opstatus/cloudformation"
 export {
   createOperationStatus,
   type FleetEvent,
@@ -59,7 +61,9 @@ export {
   type WaitOptions,
   type WaitOutcome
 } from "@opstatus/core"
+export { ecsSource } from "@opstatus/ecs"
 export { lightsailSource, operationsFromResponse } from "@opstatus/lightsail"
+export { route53Source } from "@opstatus/route53"
 export { serviceDiscoverySource } from "@opstatus/servicediscovery"
 export { ssmSapSource } from "@opstatus/ssm-sap"
 export { SsmSapHttpClient } from "@opstatus/ssm-sap/http"
