@@ -44,6 +44,10 @@ export const awsEnv = (endpoint: string): Record<string, string | undefined> => 
   AWS_ENDPOINT_URL_LIGHTSAIL: undefined,
   AWS_ENDPOINT_URL_SERVICEDISCOVERY: undefined,
   AWS_ENDPOINT_URL_SSM_SAP: undefined,
+  AWS_ENDPOINT_URL_CLOUDFORMATION: undefined,
+  AWS_ENDPOINT_URL_ECS: undefined,
+  AWS_ENDPOINT_URL_CLOUDCONTROL: undefined,
+  AWS_ENDPOINT_URL_ROUTE_53: undefined,
   AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
   AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
   AWS_WEB_IDENTITY_TOKEN_FILE: undefined
