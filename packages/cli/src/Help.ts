@@ -14,7 +14,7 @@ import { formatDurationShort } from "./Duration.js"
  * @since 0.1.0
  * @category formatting
  */
-export const version = "0.2.0"
+export const version = "0.3.0"
 
 /**
  * Where the CLI's documentation is: docs/cli.md of the project, which the package does
