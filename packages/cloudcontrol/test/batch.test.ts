@@ -143,7 +143,7 @@ describe("a fleet wait over the real CloudControlClient (aws-sdk-client-mock)", 
     const outcomes = await status.waitForAll(["a", "b", "c"].map(ref), {
       minDelay: 5,
       maxDelay: 5,
-      timeout: "5 seconds"
+      timeout: "2 minutes"
     })
     expect(outcomes.map((o) => o.ok && [o.operation.ref.id, o.operation.status])).toEqual([
       ["a", "succeeded"],

@@ -49,7 +49,8 @@ const raw = (Status: string, extra: Partial<SdkStackSetOperation> = {}): SdkStac
   CreationTimestamp: new Date("2026-01-01T00:00:00Z"),
   ...extra
 })
-const quick = { minDelay: 1, maxDelay: 3, timeout: "5 seconds" } as const
+/** Fast polling over mocked answers; the timeout only stops a wait that would hang, far beyond what one takes on a loaded machine. */
+const quick = { minDelay: 1, maxDelay: 3, timeout: "2 minutes" } as const
 
 /** The error a promise rejected with, or a sign that it did not reject. */
 const rejection = (promise: Promise<unknown>): Promise<OpstatusError> =>

@@ -5,9 +5,10 @@ import {
   DescribeEventsCommand,
   type OperationEvent
 } from "@aws-sdk/client-cloudformation"
-import { createOperationStatus, type OpstatusError } from "@opstatus/core"
+import { createOperationStatus, OperationSources, type OpstatusError, waitForTerminal } from "@opstatus/core"
 import { mockClient } from "aws-sdk-client-mock"
-import { Effect } from "effect"
+import { Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { cloudFormationSource, cloudFormationStackStatusTable, toStackOperation } from "../src/index.js"
 
@@ -40,7 +41,8 @@ const own = (
     OperationStatus: OperationStatus as OperationEvent["OperationStatus"],
     ...extra
   })
-const quick = { minDelay: 1, maxDelay: 3, timeout: "5 seconds" } as const
+/** Fast polling over mocked answers; the timeout only stops a wait that would hang, far beyond what one takes on a loaded machine. */
+const quick = { minDelay: 1, maxDelay: 3, timeout: "2 minutes" } as const
 
 const rejection = (promise: Promise<unknown>): Promise<OpstatusError> =>
   promise.then(
@@ -286,14 +288,32 @@ describe("stack operations over the real CloudFormationClient (aws-sdk-client-mo
     await status.close()
   })
 
-  it("no events is not found: the wait keeps trying within its grace, then OperationNotFound", async () => {
+  it("no events is not found: the wait keeps trying within its grace, then OperationNotFound (on TestClock)", async () => {
     mock.on(DescribeEventsCommand).resolves({ OperationEvents: [], $metadata: { requestId: "req-3" } })
-    const status = createOperationStatus({ sources: [cloudFormationSource({ client })] })
-    const error = await rejection(status.waitForTerminal(ref, { ...quick, notFoundGrace: 20 }))
-    expect([error.reason._tag, error.code]).toEqual(["OperationNotFound", "NoOperationEvents"])
-    expect(error.ref).toEqual({ service: "cloudformation", region: "us-east-1", id: `stack/web/${opId}` })
-    expect(mock.commandCalls(DescribeEventsCommand).length).toBeGreaterThan(1)
-    await status.close()
+    const source = cloudFormationSource({ client })
+    // The grace window is TestClock's: the reads inside it do not depend on how fast the machine is.
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(
+          Effect.result(
+            waitForTerminal(ref, { minDelay: "1 second", maxDelay: "1 second", notFoundGrace: "10 seconds" })
+          )
+        )
+        for (let t = 0; t < 30; t++) {
+          // One turn of the event loop lets the mocked request settle; then a simulated second passes.
+          yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+          yield* TestClock.adjust("1 second")
+        }
+        return yield* Fiber.join(fiber)
+      }).pipe(Effect.provide(Layer.merge(TestClock.layer(), OperationSources.layer([source]))))
+    )
+    const error = result._tag === "Failure" ? result.failure : undefined
+    expect([error?.reason._tag, error?.code]).toEqual(["OperationNotFound", "NoOperationEvents"])
+    expect(error?.ref).toEqual({ service: "cloudformation", region: "us-east-1", id: `stack/web/${opId}` })
+    // Read through the ten simulated seconds of grace, about once a second: never one read only.
+    const reads = mock.commandCalls(DescribeEventsCommand).length
+    expect(reads).toBeGreaterThanOrEqual(5)
+    expect(reads).toBeLessThanOrEqual(12)
   })
 
   it("an event that is not an object is a typed MalformedResponse", async () => {

@@ -139,7 +139,7 @@ describe("a fleet wait over the real CloudFormationClient (aws-sdk-client-mock)"
     })
     const outcomes = await status.waitForAll(
       ["a", "b", "c", "d"].map((id) => ref(`web/${id}`)),
-      { minDelay: 5, maxDelay: 5, timeout: "5 seconds" }
+      { minDelay: 5, maxDelay: 5, timeout: "2 minutes" }
     )
     expect(outcomes.map((o) => o.ok && o.operation.status)).toEqual([
       "succeeded",
@@ -177,7 +177,7 @@ describe("a fleet wait over the real CloudFormationClient (aws-sdk-client-mock)"
     const [outcome] = await status.waitForAll([ref("web/a")], {
       minDelay: 5,
       maxDelay: 5,
-      timeout: "5 seconds"
+      timeout: "2 minutes"
     })
     expect(outcome?.ok === true && outcome.operation.steps?.length).toBe(1)
     expect(mock.commandCalls(ListStackSetOperationsCommand)).toHaveLength(0)

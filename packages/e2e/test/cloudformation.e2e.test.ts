@@ -278,7 +278,10 @@ describe("CloudFormation end to end: the real CloudFormationClient against the e
   })
 
   it("a second operation while one runs is OperationInProgressException: an invalid request, not retried", async () => {
-    const stack = await start({ timeScale: 1 })
+    // The first runs until the test ends it: still running at the second call however slow the machine.
+    const stack = await start({
+      scenario: { services: { cloudformation: { durations: { runningMs: [forever, forever] } } } }
+    })
     await withStackSet(stack)
     await stack.client.send(
       new CreateStackInstancesCommand({ StackSetName: "web", Accounts: accounts, Regions: regions })

@@ -34,6 +34,8 @@ const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "x" }
 const fastLane = { rateLimit: { start: 1000, min: 1000, max: 1000 } } as const
 /** Deployments that take 1 s queued and 10 s running, simulated. */
 const short = { durations: { queuedMs: [1_000, 1_000], runningMs: [10_000, 10_000] } } as const
+/** Deployments that run until the test (or a stop) ends them. */
+const held = { durations: { queuedMs: [1_000, 1_000], runningMs: [forever, forever] } } as const
 
 interface EcsStack {
   readonly emulator: Emulator
@@ -145,14 +147,22 @@ describe("ECS end to end: the real ECSClient against the emulator", () => {
   ] as const)(
     "%s: the ref from service.currentServiceDeployment, waited through PENDING and IN_PROGRESS to SUCCESSFUL",
     async (_name, call) => {
-      const stack = await startEcs()
+      // Each phase lasts until the test ends it, once the wait has seen it: seen in order however slow the machine.
+      const stack = await startEcs({
+        ecs: { durations: { queuedMs: [forever, forever], runningMs: [forever, forever] } }
+      })
       const response = await call(stack)
       const ref = refOf(stack, response)
       expect(ref).toEqual({ service: "ecs", region, id: response.service!.currentServiceDeployment })
       const seen: Array<string> = []
-      const done = await stack
-        .open()
-        .waitForSuccess(ref, { ...quick, onProgress: (op) => seen.push(`${op.status}/${op.rawStatus}`) })
+      const done = await stack.open().waitForSuccess(ref, {
+        ...quick,
+        onProgress: (op) => {
+          seen.push(`${op.status}/${op.rawStatus}`)
+          if (op.rawStatus === "PENDING") stack.emulator.transition("ecs", ref.id, "running")
+          if (op.rawStatus === "IN_PROGRESS") stack.emulator.transition("ecs", ref.id, "succeeded")
+        }
+      })
       expect([done.status, done.rawStatus, done.terminal, done.type, done.error]).toEqual([
         "succeeded",
         "SUCCESSFUL",
@@ -160,10 +170,7 @@ describe("ECS end to end: the real ECSClient against the emulator", () => {
         "ServiceDeployment",
         undefined
       ])
-      expect(seen.at(-1)).toBe("succeeded/SUCCESSFUL")
-      expect(
-        seen.every((s) => ["pending/PENDING", "running/IN_PROGRESS", "succeeded/SUCCESSFUL"].includes(s))
-      ).toBe(true)
+      expect(seen).toEqual(["pending/PENDING", "running/IN_PROGRESS", "succeeded/SUCCESSFUL"])
       expect(done.resource).toEqual({
         type: "AWS::ECS::Service",
         name: response.service!.serviceName,
@@ -259,7 +266,8 @@ describe("ECS end to end: the real ECSClient against the emulator", () => {
   })
 
   it("cancel stops a running deployment: STOP_REQUESTED, then STOPPED, cancelled", async () => {
-    const stack = await startEcs()
+    // Running until the cancel stops it: never SUCCESSFUL before the stop however slow the machine.
+    const stack = await startEcs({ ecs: held })
     const ref = refOf(stack, await createService(stack, "web", {}))
     stack.emulator.transition("ecs", ref.id, "running")
     const status = stack.open()
@@ -287,9 +295,7 @@ describe("ECS end to end: the real ECSClient against the emulator", () => {
   })
 
   it("a newer deployment stops the one in progress: a wait on the older ends cancelled, naming it", async () => {
-    const stack = await startEcs({
-      ecs: { durations: { queuedMs: [1_000, 1_000], runningMs: [forever, forever] } }
-    })
+    const stack = await startEcs({ ecs: held })
     const first = refOf(stack, await createService(stack, "web"))
     const second = refOf(
       stack,
@@ -301,7 +307,8 @@ describe("ECS end to end: the real ECSClient against the emulator", () => {
   })
 
   it("refs from every response that names a deployment", async () => {
-    const stack = await startEcs()
+    // In progress until the test stops it: StopServiceDeployment never meets one that ended.
+    const stack = await startEcs({ ecs: held })
     const created = await createService(stack, "web")
     const arn = created.service!.currentServiceDeployment!
     const expected = [{ service: "ecs", region, id: arn }]
@@ -320,11 +327,27 @@ describe("ECS end to end: the real ECSClient against the emulator", () => {
   })
 
   it("a fleet of 45 deployments: DescribeServiceDeployments 20 at a time, a hidden one read alone", async () => {
-    const stack = await startEcs()
+    // Simulated time runs at the real pace until the test speeds it up: the hidden one stays hidden
+    // for the first two rounds however slow the machine, and shows up once the test lets it.
+    const stack = await startEcs({ timeScale: 1 })
     const refs = pending(stack, 44)
     // One more that the emulator hides for a while (eventual consistency): MISSING, then found.
-    const late = pending(stack, 1, { notFoundForMs: 5_000 })
+    const late = pending(stack, 1, { notFoundForMs: 60_000 })
     const all = [...refs, ...late]
+    const described: Array<ReadonlyArray<string>> = []
+    const missing: Array<string> = []
+    stack.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args)
+        if (context.commandName === "DescribeServiceDeploymentsCommand") {
+          described.push((args.input as { serviceDeploymentArns: Array<string> }).serviceDeploymentArns)
+          const { failures } = result.output as { failures?: Array<{ arn?: string; reason?: string }> }
+          for (const f of failures ?? []) if (f.reason === "MISSING") missing.push(f.arn!)
+        }
+        return result
+      },
+      { step: "initialize", name: "recordDescribes" }
+    )
     const sizes: Array<ReadonlyArray<number>> = []
     const status = stack.open({
       fleet: {
@@ -342,6 +365,9 @@ describe("ECS end to end: the real ECSClient against the emulator", () => {
     expect(outcomes.filter((o) => !o.ok)).toEqual([])
     expect(outcomes.map((o) => (o.ok ? o.operation.ref.id : ""))).toEqual(all.map((r) => r.id))
     expect(sizes[0]).toEqual([20, 20, 5])
+    // The hidden one was MISSING, and read alone.
+    expect(new Set(missing)).toEqual(new Set([late[0]!.id]))
+    expect(described.some((arns) => arns.length === 1 && arns[0] === late[0]!.id)).toBe(true)
     // Far fewer reads than one a deployment a round: 3 list reads a round, and the hidden one alone.
     const describes = stack.calls("DescribeServiceDeployments")
     expect(describes["error-4xx"] ?? 0).toBe(0)
@@ -349,9 +375,7 @@ describe("ECS end to end: the real ECSClient against the emulator", () => {
   })
 
   it("lists a service's deployments across pages of ListServiceDeployments", async () => {
-    const stack = await startEcs({
-      ecs: { durations: { queuedMs: [1_000, 1_000], runningMs: [forever, forever] } }
-    })
+    const stack = await startEcs({ ecs: held })
     const arns = [(await createService(stack, "web")).service!.currentServiceDeployment!]
     for (let i = 0; i < 6; i++) {
       const updated = await stack.client.send(new UpdateServiceCommand({ cluster: "prod", service: "web" }))

@@ -29,8 +29,10 @@ import {
   hasReason,
   type Operation,
   type OperationRef,
+  OperationSources,
   type OperationStatusApi,
-  type OperationStatusOptions
+  type OperationStatusOptions,
+  waitForSuccess
 } from "@opstatus/core"
 import {
   type Emulator,
@@ -40,6 +42,8 @@ import {
   startEmulator
 } from "@opstatus/emulator"
 import { classifyRoute53Error, operationsFromResponse, route53Source } from "@opstatus/route53"
+import { Effect, Fiber, Layer, Logger } from "effect"
+import { TestClock } from "effect/testing"
 import { afterEach, describe, expect, it } from "vitest"
 import { forever, onRounds, quick, reasonOf, rejection } from "./harness.js"
 
@@ -61,12 +65,13 @@ afterEach(async () => {
 })
 
 const startRoute53 = async (
-  options: { scenario?: Scenario; timeScale?: number; clientRegion?: string } = {}
+  options: { scenario?: Scenario; timeScale?: number; clientRegion?: string; now?: () => number } = {}
 ): Promise<Route53Stack> => {
   const emulator = await startEmulator({
     port: 0,
     seed: 1,
     timeScale: options.timeScale ?? 1000,
+    ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.scenario === undefined ? {} : { scenario: options.scenario })
   })
   // The engine owns retries; the SDK's own would only slow the tests down.
@@ -191,7 +196,9 @@ describe("Route 53 end to end: the real Route53Client against the emulator", () 
     const instant = {
       services: { route53: { durations: { queuedMs: [0, 0], runningMs: [0, 0] } } }
     } as Scenario
-    const stack = await startRoute53({ scenario: instant })
+    // Time stands still while the emulator answers: the change it plans is in sync at the instant of
+    // the answer, however long the request takes (on a running clock the answer may predate its end).
+    const stack = await startRoute53({ scenario: instant, now: new ManualClock().now })
     const response = await newZone(stack.client, "instant.example.com")
     expect(response.ChangeInfo?.Status).toBe("INSYNC")
     const [snapshot] = operationsFromResponse(response)
@@ -202,21 +209,63 @@ describe("Route 53 end to end: the real Route53Client against the emulator", () 
 
   it("a status Route 53 never sends is unknown: never success, and no end of the wait", async () => {
     const stack = await startRoute53()
-    // The emulator answers FAILED for a change it is told to fail, which Route 53 never does.
-    const { id } = stack.emulator.createOperation({
-      service: "route53",
-      outcome: "failure",
-      durationMs: 1_000
-    })
-    const warnings: Array<string> = []
-    const status = stack.open({ onWarning: (message) => warnings.push(message) })
-    const error = await rejection(
-      status.waitForSuccess(`route53:global:${id}`, { ...quick, timeout: "1 second" })
+    // The emulator answers FAILED for a change the test fails, which Route 53 never does.
+    const { id } = stack.emulator.createOperation({ service: "route53", durationMs: forever })
+    stack.emulator.transition("route53", id, "failed")
+    // The wait runs on TestClock, moved only once no request is in flight: its timeout comes after
+    // the reads it had time for, however slow the machine (a real second may see none on a loaded one).
+    let inFlight = 0
+    stack.client.middlewareStack.add(
+      (next) => async (args) => {
+        inFlight++
+        try {
+          return await next(args)
+        } finally {
+          inFlight--
+        }
+      },
+      { step: "initialize", name: "countInFlight" }
     )
+    const warnings: Array<string> = []
+    const warned = Logger.make(({ message, logLevel }) => {
+      if (logLevel === "Warn")
+        warnings.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
+    })
+    const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve))
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(
+          Effect.result(
+            waitForSuccess(`route53:global:${id}`, { minDelay: 10, maxDelay: 40, timeout: "1 second" })
+          )
+        )
+        for (let step = 0; step < 1_000 && fiber.pollUnsafe() === undefined; step++) {
+          // Let every request in flight come back before time moves on.
+          yield* Effect.promise(async () => {
+            do await macrotask()
+            while (inFlight > 0)
+            await macrotask()
+          })
+          yield* TestClock.adjust(10)
+        }
+        if (fiber.pollUnsafe() === undefined) throw new Error("the wait did not end on its timeout")
+        return yield* Fiber.join(fiber)
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            TestClock.layer(),
+            OperationSources.layer([route53Source({ client: stack.client })]),
+            Logger.layer([warned])
+          )
+        )
+      )
+    )
+    const error = result._tag === "Failure" ? result.failure : undefined
     expect(reasonOf(error)._tag).toBe("WaitTimeout")
     const last = (error as { reason: { lastSeen?: Operation } }).reason.lastSeen
     expect([last?.status, last?.rawStatus, last?.terminal]).toEqual(["unknown", "FAILED", false])
     expect(warnings.filter((w) => w.includes("FAILED"))).toHaveLength(1)
+    expect(stack.calls("GetChange").ok).toBeGreaterThan(1)
   })
 
   it("a change batch Route 53 refuses carries its code and message, typed by the adapter", async () => {
@@ -362,7 +411,10 @@ describe("Route 53 end to end: the real Route53Client against the emulator", () 
   })
 
   it("the SDK reads the change with or without its prefix; the source asks for the bare ID", async () => {
-    const stack = await startRoute53()
+    // The change propagates until the test ends it: both reads see the same ChangeInfo however slow the machine.
+    const stack = await startRoute53({
+      scenario: { services: { route53: { durations: { queuedMs: [0, 0], runningMs: [forever, forever] } } } }
+    })
     const { ChangeInfo } = await newZone(stack.client, "prefix.example.com")
     const direct = await stack.client.send(new GetChangeCommand({ Id: ChangeInfo!.Id! }))
     const op = await stack.open().get(`route53:global:${ChangeInfo!.Id!.slice(8)}`)
@@ -518,7 +570,8 @@ describe("the emulator's Route 53 through the real Route53Client", () => {
   })
 
   it("is global: a client signing for another region reads the same changes and zones", async () => {
-    const emulator = await startEmulatorFor({ timeScale: 1 })
+    // Time stands still: the change is PENDING when read, however slow the machine.
+    const emulator = await startEmulatorFor({ now: new ManualClock().now })
     const virginia = clientOf(emulator, "us-east-1")
     const ireland = clientOf(emulator, "eu-west-1")
     const { HostedZone, ChangeInfo } = await createZone(virginia)

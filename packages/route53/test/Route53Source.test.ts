@@ -45,7 +45,8 @@ const changeInfo = (Status: string, extra: Record<string, unknown> = {}) => ({
   SubmittedAt: submittedAt,
   ...extra
 })
-const quick = { minDelay: 1, maxDelay: 3, timeout: "5 seconds" } as const
+/** Fast polling over mocked answers; the timeout only stops a wait that would hang, far beyond what one takes on a loaded machine. */
+const quick = { minDelay: 1, maxDelay: 3, timeout: "2 minutes" } as const
 const credentials = { accessKeyId: "AKID", secretAccessKey: "x" }
 
 // One mock of the real client's `send`, for every client of this file.
