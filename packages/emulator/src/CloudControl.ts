@@ -159,6 +159,7 @@ const start = (
   const drawn = drawIdentifier(prng, fields.typeName)
   return ctx.sim.addOperation({
     service: "cloudcontrol",
+    now: ctx.now,
     account: ctx.account,
     region: ctx.region,
     id,

@@ -213,6 +213,7 @@ const startOperation = (
   const fields: Record<string, unknown> = {}
   const planned = ctx.sim.addOperation({
     service: "cloudformation",
+    now: ctx.now,
     account: ctx.account,
     region: ctx.region,
     id: options.operationId ?? drawn,

@@ -97,6 +97,7 @@ const start = (
   const prng = ctx.sim.prng("servicediscovery")
   return ctx.sim.addOperation({
     service: "servicediscovery",
+    now: ctx.now,
     account: ctx.account,
     region: ctx.region,
     id: cloudMapOperationId(prng),

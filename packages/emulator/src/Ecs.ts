@@ -226,6 +226,7 @@ const start = (
   }
   const op = ctx.sim.addOperation({
     service: "ecs",
+    now: ctx.now,
     account: ctx.account,
     region: ctx.region,
     id,

@@ -144,6 +144,7 @@ const start = (ctx: CallContext, spec: NewOp, overrides?: CreateOperationInput):
   const prng = ctx.sim.prng("lightsail")
   return ctx.sim.addOperation({
     service: "lightsail",
+    now: ctx.now,
     account: ctx.account,
     region: ctx.region,
     id: uuidFrom(prng),

@@ -119,6 +119,7 @@ const start = (
 ): SimOperation =>
   ctx.sim.addOperation({
     service: "route53",
+    now: ctx.now,
     account: ctx.account,
     region: ROUTE53_REGION,
     id: idFrom(ctx.sim.prng("route53"), "C"),

@@ -123,7 +123,7 @@ export class Simulation implements SimulationPort {
 
   /** Plans and stores a new operation. */
   addOperation(spec: Parameters<SimulationPort["addOperation"]>[0]): SimOperation {
-    const now = this.clock.now()
+    const now = spec.now
     const plan = planLifecycle(
       this.prng(spec.service),
       now,

@@ -159,6 +159,7 @@ const start = (
   ]
   return ctx.sim.addOperation({
     service: "ssm-sap",
+    now: ctx.now,
     account: ctx.account,
     region: ctx.region,
     id,

@@ -20,6 +20,8 @@ export interface SimulationPort {
   toReal(simulated: number): number
   /** Plans a lifecycle for a new operation and stores it. */
   addOperation(spec: {
+    /** The simulated instant it is created at: the request's own (`CallContext.now`). */
+    readonly now: number
     readonly service: ServiceName
     readonly account: string
     readonly region: string
