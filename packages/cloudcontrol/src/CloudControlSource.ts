@@ -40,15 +40,18 @@ import {
   classifySdkError,
   dateField,
   type ErrorNames,
+  fieldOf,
   invalidQuery,
   makeSource,
   makeStatusMapper,
   type Requester,
   requestError,
+  requestIdOf,
   requireRegion,
   type SourceSpec,
   type StatusTable,
   stringField,
+  textOf,
   Wire,
   withRef
 } from "@opstatus/core/adapter-kit"
@@ -201,21 +204,6 @@ export const CloudControlListResourceRequestsAnswer = Schema.Struct({
   ResourceRequestStatusSummaries: Wire.array(Schema.NullOr(CloudControlProgressEvent)),
   NextToken: Wire.string
 })
-
-/** A property of anything, as if absent when it cannot be read. */
-const fieldOf = (u: unknown, key: string): unknown => {
-  if (typeof u !== "object" || u === null) return undefined
-  try {
-    return (u as Record<string, unknown>)[key]
-  } catch {
-    return undefined
-  }
-}
-
-const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
-
-const requestIdOf = (response: unknown): string | undefined =>
-  textOf(fieldOf(fieldOf(response, "$metadata"), "requestId"))
 
 /** The elements of an array, none when it is not one or cannot be read. */
 const elementsOf = (u: unknown): ReadonlyArray<unknown> => {

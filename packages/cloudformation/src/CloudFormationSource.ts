@@ -49,6 +49,7 @@ import {
   classifySdkError,
   dateField,
   type ErrorNames,
+  fieldOf as field,
   groupBy,
   invalidQuery,
   invalidRef,
@@ -57,10 +58,12 @@ import {
   paginate,
   type Requester,
   requestError,
+  requestIdOf,
   requireRegion,
   type SourceSpec,
   type StatusTable,
   stringField,
+  textOf,
   Wire,
   withRef
 } from "@opstatus/core/adapter-kit"
@@ -239,21 +242,6 @@ export const CloudFormationListStackSetOperationResultsAnswer = Schema.Struct({
 })
 
 const StopAnswer = Schema.Struct({})
-
-/** A property of anything, as if absent when it cannot be read. */
-const field = (u: unknown, key: string): unknown => {
-  if (typeof u !== "object" || u === null) return undefined
-  try {
-    return (u as Record<string, unknown>)[key]
-  } catch {
-    return undefined
-  }
-}
-
-const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
-
-const requestIdOf = (answer: unknown): string | undefined =>
-  textOf(field(field(answer, "$metadata"), "requestId"))
 
 /** The elements of a list; `null` elements are skipped. */
 const present = <A>(items: ReadonlyArray<A | null> | null | undefined): Array<A> =>

@@ -11,7 +11,14 @@
  */
 import type { BeaconStackOperationStatus, OperationEvent } from "@aws-sdk/client-cloudformation"
 import type { Operation, OperationStatus } from "@opstatus/core"
-import { makeStatusMapper, type StatusTable, toDate, Wire } from "@opstatus/core/adapter-kit"
+import {
+  fieldOf as field,
+  makeStatusMapper,
+  type StatusTable,
+  textOf,
+  toDate,
+  Wire
+} from "@opstatus/core/adapter-kit"
 import * as Schema from "effect/Schema"
 import { stackOperationId } from "./CloudFormationId.js"
 
@@ -74,17 +81,6 @@ export const CloudFormationDescribeEventsAnswer = Schema.Struct({
 })
 
 const mapStatus = makeStatusMapper(cloudFormationStackStatusTable)
-
-const field = (u: unknown, key: string): unknown => {
-  if (typeof u !== "object" || u === null) return undefined
-  try {
-    return (u as Record<string, unknown>)[key]
-  } catch {
-    return undefined
-  }
-}
-
-const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
 
 const timeOf = (u: unknown): number | undefined => toDate(u)?.getTime()
 

@@ -187,18 +187,38 @@ export const makeClients = <Client>(service: string, options: ClientOptions<Clie
   return { clientFor, knownRegion }
 }
 
-/** The request ID of an SDK answer, read leniently. */
-const requestIdOf = (response: unknown): string | undefined => {
-  const metadata =
-    typeof response === "object" && response !== null
-      ? (response as { $metadata?: unknown }).$metadata
-      : undefined
-  const id =
-    typeof metadata === "object" && metadata !== null
-      ? (metadata as { requestId?: unknown }).requestId
-      : undefined
-  return typeof id === "string" && id !== "" ? id : undefined
+/**
+ * A field of any value, or nothing; it never throws (a getter or proxy that
+ * throws reads as absent). What an adapter reads untrusted answers with.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const fieldOf = (u: unknown, key: string): unknown => {
+  if (typeof u !== "object" || u === null) return undefined
+  try {
+    return (u as Record<string, unknown>)[key]
+  } catch {
+    return undefined
+  }
 }
+
+/**
+ * A non-empty string, or nothing.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
+
+/**
+ * The request ID of an SDK answer (`$metadata.requestId`), read leniently.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const requestIdOf = (response: unknown): string | undefined =>
+  textOf(fieldOf(fieldOf(response, "$metadata"), "requestId"))
 
 const checkers = new WeakMap<object, (u: unknown) => Exit.Exit<unknown, unknown>>()
 

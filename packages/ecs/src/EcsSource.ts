@@ -41,14 +41,17 @@ import {
   classifySdkError,
   dateField,
   type ErrorNames,
+  fieldOf as field,
   invalidQuery,
   makeSource,
   makeStatusMapper,
   type Requester,
   requestError,
+  requestIdOf,
   type SourceSpec,
   type StatusTable,
   stringField,
+  textOf,
   Wire,
   withRef
 } from "@opstatus/core/adapter-kit"
@@ -308,18 +311,6 @@ export const EcsListServiceDeploymentsAnswer = Schema.Struct({
  */
 export const EcsStopServiceDeploymentAnswer = Schema.Struct({ serviceDeploymentArn: Wire.string })
 
-/** A property of anything, as if absent when it cannot be read. */
-const field = (u: unknown, key: string): unknown => {
-  if (typeof u !== "object" || u === null) return undefined
-  try {
-    return (u as Record<string, unknown>)[key]
-  } catch {
-    return undefined
-  }
-}
-
-const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
-
 const numberOf = (u: unknown): number | undefined =>
   typeof u === "number" && Number.isFinite(u) ? u : undefined
 
@@ -331,9 +322,6 @@ const itemsOf = (u: unknown): ReadonlyArray<unknown> => {
     return []
   }
 }
-
-const requestIdOf = (response: unknown): string | undefined =>
-  textOf(field(field(response, "$metadata"), "requestId"))
 
 const mapStatus = makeStatusMapper(ecsStatusTable)
 

@@ -36,16 +36,19 @@ import {
   classifySdkError,
   dateField,
   type ErrorNames,
+  fieldOf,
   groupBy,
   invalidQuery,
   makeSource,
   makeStatusMapper,
   malformedResponse,
   type Requester,
+  requestIdOf,
   requireRegion,
   type SourceSpec,
   type StatusTable,
   stringField,
+  textOf,
   Wire
 } from "@opstatus/core/adapter-kit"
 import * as Effect from "effect/Effect"
@@ -153,22 +156,6 @@ export const LightsailGetOperationsForResourceAnswer = Schema.Struct({
   operations: Wire.array(Schema.NullOr(LightsailRawOperation)),
   nextPageToken: Wire.string
 })
-
-/** A field of any value, or nothing; never throws (a getter that throws reads as absent). */
-const fieldOf = (u: unknown, key: string): unknown => {
-  if (typeof u !== "object" || u === null) return undefined
-  try {
-    return (u as Record<string, unknown>)[key]
-  } catch {
-    return undefined
-  }
-}
-
-const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
-
-/** The request ID of an SDK answer (`$metadata.requestId`), read leniently. */
-const requestIdOf = (response: unknown): string | undefined =>
-  textOf(fieldOf(fieldOf(response, "$metadata"), "requestId"))
 
 const mapStatus = makeStatusMapper(lightsailStatusTable)
 

@@ -33,14 +33,17 @@ import {
   classifySdkError,
   dateField,
   type ErrorNames,
+  fieldOf,
   invalidConfig,
   invalidQuery,
   makeSource,
   makeStatusMapper,
   type Requester,
+  requestIdOf,
   type SourceSpec,
   type StatusTable,
   stringField,
+  textOf,
   Wire,
   withRef
 } from "@opstatus/core/adapter-kit"
@@ -128,21 +131,6 @@ export type Route53ChangeInfo = typeof Route53ChangeInfo.Type
  * @category models
  */
 export const Route53GetChangeAnswer = Schema.Struct({ ChangeInfo: Wire.struct(Route53ChangeInfo) })
-
-/** A property of anything, as if absent when it cannot be read. */
-const fieldOf = (u: unknown, key: string): unknown => {
-  if (typeof u !== "object" || u === null) return undefined
-  try {
-    return (u as Record<string, unknown>)[key]
-  } catch {
-    return undefined
-  }
-}
-
-const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
-
-const requestIdOf = (response: unknown): string | undefined =>
-  textOf(fieldOf(fieldOf(response, "$metadata"), "requestId"))
 
 /** Route 53 answers `/change/C2682N5HXP0BZ4`; the ref keeps `C2682N5HXP0BZ4`. */
 const changePrefix = "/change/"

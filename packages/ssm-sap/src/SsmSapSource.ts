@@ -35,8 +35,10 @@ import {
   makeStatusMapper,
   paginate,
   type Requester,
+  requestIdOf,
   requireRegion,
   stringField,
+  textOf,
   Wire
 } from "@opstatus/core/adapter-kit"
 import * as Effect from "effect/Effect"
@@ -196,11 +198,6 @@ const fieldOf = (u: unknown, key: string): unknown => {
     return undefined
   }
 }
-
-const textOf = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
-
-const requestIdOf = (answer: unknown): string | undefined =>
-  textOf(fieldOf(fieldOf(answer, "$metadata"), "requestId"))
 
 /** The list's elements; `null` elements (the AWS CLI's JSON, a sparse list) are skipped. */
 const present = <A>(items: ReadonlyArray<A | null> | null | undefined): Array<A> =>
