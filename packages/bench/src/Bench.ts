@@ -144,8 +144,17 @@ export interface ScalingReport {
   readonly measuredSweepCpuMs: ReadonlyArray<number>
   readonly callsPerRound: number
   readonly callsPerRoundByService: Readonly<Record<string, number>>
+  /** CPU of the whole process per round (every thread), in-memory sources included. */
   readonly cpuMsPerRound: number
   readonly cpuMsPerRoundPer1000: number
+  /**
+   * In-memory sources only (null through the SDK clients): ms a round spent inside the sources
+   * building their answers (each page's fresh operation objects), the stand-in for the SDK.
+   */
+  readonly sourceMsPerRound: number | null
+  /** The engine's own CPU per round: the process's minus the sources' (equal to it through the SDK clients). */
+  readonly engineCpuMsPerRound: number
+  readonly engineCpuMsPerRoundPer1000: number
   readonly heapGrowthMB: number
   readonly rssGrowthMB: number
   /** CPU ms per round by thread: the main thread, V8's workers, libuv's pool. */
@@ -451,6 +460,10 @@ const runScaling = async (
       if (lane.length > 0) byService[service] = lane.reduce((s, r) => s + r.calls, 0) / lane.length
     }
     const cpuMsPerRound = result.measuredCpuMs / result.measuredRounds
+    const sourceMsPerRound =
+      result.measuredSourceMs === undefined ? null : result.measuredSourceMs / result.measuredRounds
+    const engineCpuMsPerRound = cpuMsPerRound - (sourceMsPerRound ?? 0)
+    const per1000 = (ms: number) => Math.round((ms / (result.operations / 1000)) * 100) / 100
     const round1 = (n: number) => Math.round(n * 10) / 10
     return {
       operations: result.operations,
@@ -462,7 +475,10 @@ const runScaling = async (
       callsPerRound: round1(result.measuredCalls / result.measuredRounds),
       callsPerRoundByService: byService,
       cpuMsPerRound: round1(cpuMsPerRound),
-      cpuMsPerRoundPer1000: Math.round((cpuMsPerRound / (result.operations / 1000)) * 100) / 100,
+      cpuMsPerRoundPer1000: per1000(cpuMsPerRound),
+      sourceMsPerRound: sourceMsPerRound === null ? null : round1(sourceMsPerRound),
+      engineCpuMsPerRound: round1(engineCpuMsPerRound),
+      engineCpuMsPerRoundPer1000: per1000(engineCpuMsPerRound),
       cpuMsPerRoundByThread: Object.fromEntries(
         Object.entries(result.threadCpuMs)
           .filter(([, v]) => v > 0)
@@ -537,9 +553,11 @@ export const targetsOf = (
     measured:
       alone === undefined
         ? "not measured in this run"
-        : `${fmt(alone.cpuMsPerRoundPer1000, 2)} ms per 1,000 (${fmt(alone.cpuMsPerRound, 1)} ms a round; ` +
-          `${alone.warmupRounds} rounds discarded, ${alone.measuredRounds} measured)`,
-    met: alone === undefined ? null : alone.cpuMsPerRoundPer1000 < 2
+        : `${fmt(alone.engineCpuMsPerRoundPer1000, 2)} ms per 1,000 (${fmt(alone.engineCpuMsPerRound, 1)} ms a round: ` +
+          `the process's ${fmt(alone.cpuMsPerRound, 1)} ms, every thread, less ${fmt(alone.sourceMsPerRound ?? 0, 1)} ms ` +
+          `inside the in-memory sources building their pages; ${alone.warmupRounds} rounds discarded, ` +
+          `${alone.measuredRounds} measured)`,
+    met: alone === undefined ? null : alone.engineCpuMsPerRoundPer1000 < 2
   })
   for (const biggest of scaling.filter((s) => s.operations >= 10_000)) {
     targets.push({

@@ -73,6 +73,8 @@ export interface ScalingResult {
   readonly measuredRounds: number
   readonly measuredCalls: number
   readonly measuredCpuMs: number
+  /** In-memory sources only: ms of the measured window spent building the sources' answers. */
+  readonly measuredSourceMs?: number | undefined
   readonly measuredWallMs: number
   /** CPU ms of each thread in the window (Linux): main, V8 workers, libuv. */
   readonly threadCpuMs: Readonly<Record<string, number>>

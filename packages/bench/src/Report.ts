@@ -191,11 +191,13 @@ export const toMarkdown = (report: BenchReport): string => {
         `no emulator limit, ${options.scalingOpsPerApplication} SSM for SAP operations per application, seed ${options.seeds[0]}. ` +
         `A round is a sweep of every lane; the first ${first.warmupRounds} rounds are discarded as warm-up (V8 compiles ` +
         `the round's code over them) and the next ${options.scalingRounds} are measured (CPU of the whole process, ` +
-        "every thread; the CPU of each round is listed in latest.json). Heap and RSS growth run from before the " +
+        "every thread; the CPU of each round is listed in latest.json). With in-memory sources, the time spent " +
+        "inside them building their answers (pages of fresh operation objects, the SDK's part) is measured too, " +
+        "and the engine's own CPU is the process's less that. Heap and RSS growth run from before the " +
         "wait began to the end of the measured rounds.",
       "",
-      "| operations | sources | calls per round | by service (L / CM / SAP) | warm-up rounds, CPU each | CPU per round (measured rounds' range) | CPU per round per 1,000 | CPU by thread | heap growth | RSS growth |",
-      "| ---: | --- | ---: | --- | --- | ---: | ---: | --- | ---: | ---: |"
+      "| operations | sources | calls per round | by service (L / CM / SAP) | warm-up rounds, CPU each | CPU per round (measured rounds' range) | of it, building the sources' pages | engine CPU per round | engine CPU per round per 1,000 | CPU by thread | heap growth | RSS growth |",
+      "| ---: | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
     )
     for (const s of report.scaling) {
       const by = ["lightsail", "servicediscovery", "ssm-sap"]
@@ -208,7 +210,9 @@ export const toMarkdown = (report: BenchReport): string => {
       lines.push(
         `| ${num(s.operations)} | ${s.sources === "stack" ? "SDK clients" : "in memory"} | ${s.callsPerRound} | ${by} | ` +
           `${s.warmupRounds}: ${s.warmupCpuMs.map((c) => num(c)).join(", ")} ms | ${num(s.cpuMsPerRound, 1)} ms${range} | ` +
-          `${num(s.cpuMsPerRoundPer1000, 2)} ms | ${threads(s.cpuMsPerRoundByThread)} | ${s.heapGrowthMB} MB | ${s.rssGrowthMB} MB |`
+          `${s.sourceMsPerRound === null ? "n/a (the SDK's share is not split)" : `${num(s.sourceMsPerRound, 1)} ms`} | ` +
+          `${num(s.engineCpuMsPerRound, 1)} ms | ${num(s.engineCpuMsPerRoundPer1000, 2)} ms | ` +
+          `${threads(s.cpuMsPerRoundByThread)} | ${s.heapGrowthMB} MB | ${s.rssGrowthMB} MB |`
       )
     }
     lines.push("")

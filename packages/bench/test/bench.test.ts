@@ -59,6 +59,16 @@ describe("the benchmark, smoke-sized", () => {
       expect(s.measuredSweepCpuMs.length).toBeGreaterThanOrEqual(2)
       expect(s.callsPerRound).toBeGreaterThan(0)
       expect(s.cpuMsPerRound).toBeGreaterThan(0)
+      // In memory, the sources' own share is measured and taken out of the engine's; through the
+      // SDK clients nothing is taken out.
+      if (s.sources === "engine") {
+        expect(s.sourceMsPerRound).toBeGreaterThan(0)
+        expect(s.engineCpuMsPerRound).toBeCloseTo(s.cpuMsPerRound - s.sourceMsPerRound!, 0)
+        expect(s.engineCpuMsPerRound).toBeGreaterThan(0)
+      } else {
+        expect(s.sourceMsPerRound).toBeNull()
+        expect(s.engineCpuMsPerRound).toBe(s.cpuMsPerRound)
+      }
     }
     expect(report.targets.map((t) => t.target)).toEqual([
       "at least 10x fewer",

@@ -99,8 +99,9 @@ export interface BackoffState {
  * @category policies
  */
 export const backoffDelay = (minMillis: number, maxMillis: number, n: number, random: number): number => {
-  // 2^n overflows to Infinity past n = 1023; cap the exponent where it no longer matters.
-  const ceiling = Math.min(minMillis * 2 ** Math.min(n, 64), maxMillis)
+  // 2^n overflows to Infinity past n = 1023; cap the exponent where it no longer matters. A shift
+  // for the common small n: fleets compute this for every operation of every round.
+  const ceiling = Math.min(minMillis * (n < 31 ? 1 << n : 2 ** Math.min(n, 64)), maxMillis)
   return Math.round(minMillis + random * (Math.max(ceiling, minMillis) - minMillis))
 }
 
