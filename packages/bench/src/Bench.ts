@@ -8,9 +8,11 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { cpus } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { OperationRef } from "@opstatus/core"
 import { type Emulator, type Scenario, startEmulator } from "@opstatus/emulator"
+import { build } from "esbuild"
 import { region } from "./Clients.js"
 import { type Floor, type FloorOperation, floorOf, type ServiceName } from "./Floor.js"
 import type { ChildMessage, Mode, Policy, ScalingResult, StartMessage, WaitResult } from "./Protocol.js"
@@ -58,8 +60,8 @@ export const defaultOptions: BenchOptions = {
   rateLimit: { perSecond: 20, burst: 20 },
   policy: { minDelayMillis: 1_000, maxDelayMillis: 10_000, timeoutMillis: 5 * 60_000 },
   scaling: [100, 1_000, 10_000],
-  scalingWarmupRounds: 5,
-  scalingRounds: 5,
+  scalingWarmupRounds: 10,
+  scalingRounds: 10,
   scalingPolicy: { minDelayMillis: 2_000, maxDelayMillis: 2_000, timeoutMillis: 60 * 60_000 },
   scalingRate: 1_000,
   scalingOpsPerApplication: 50
@@ -187,17 +189,42 @@ export interface BenchReport {
   readonly targets: ReadonlyArray<Target>
 }
 
-const childPath = fileURLToPath(new URL("./child.ts", import.meta.url))
+const childSource = fileURLToPath(new URL("./child.ts", import.meta.url))
 const packageRoot = fileURLToPath(new URL("..", import.meta.url))
+const childBundle = join(packageRoot, "build", "child.mjs")
+
+let bundled: Promise<string> | undefined
+
+/**
+ * The child as one plain JavaScript file, bundled from the working tree's sources (the packages'
+ * `source` condition) with everything it imports: a child runs it with no TypeScript loader, whose
+ * own thread and heap (with garbage collections of their own, seconds after start-up) would count
+ * in the child's CPU. Bundled once per process.
+ */
+const bundleChild = (): Promise<string> => {
+  bundled ??= build({
+    entryPoints: [childSource],
+    outfile: childBundle,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    conditions: ["source"],
+    // CommonJS dependencies inside an ES module bundle require Node's modules through this.
+    banner: {
+      js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);'
+    },
+    logLevel: "silent"
+  }).then(() => childBundle)
+  return bundled
+}
 
 /** A child process and a way to wait for its next message. */
-const startChild = (mode: Mode, endpoint: string) => {
+const startChild = async (mode: Mode, endpoint: string) => {
+  const childPath = await bundleChild()
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      "--conditions=source",
-      "--import",
-      "tsx",
       "--expose-gc",
       // e.g. BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a child.
       ...(process.env.BENCH_CHILD_NODE_ARGS ?? "").split(" ").filter((a) => a !== ""),
@@ -293,7 +320,7 @@ const runSide = async (
     timeScale: options.fleet.timeScale,
     scenario: scenarioOf(options)
   })
-  const child = startChild(mode, emulator.endpoint)
+  const child = await startChild(mode, emulator.endpoint)
   try {
     await child.expect("ready")
     const planned = planFleet({ ...options.fleet, seed })
@@ -427,7 +454,7 @@ const runScaling = async (
 ): Promise<ScalingReport> => {
   const seed = options.seeds[0] ?? 42
   const emulator = await startEmulator({ port: 0, seed, timeScale: 1 })
-  const child = startChild(sources === "stack" ? "scaling" : "engine-only", emulator.endpoint)
+  const child = await startChild(sources === "stack" ? "scaling" : "engine-only", emulator.endpoint)
   try {
     await child.expect("ready")
     const perService = Math.ceil(operations / 3)
