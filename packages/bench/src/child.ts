@@ -197,18 +197,20 @@ const infoOf: Readonly<Record<string, ServiceInfo>> = {
 const pageSize = 200
 
 /**
- * Milliseconds spent inside the in-memory sources building their answers (each page's and read's
- * fresh operation objects): the stand-in for the SDK's deserialization, timed so the engine's own
- * CPU can be told from it. Building a page is synchronous main-thread work, so its elapsed time is
- * its CPU time.
+ * CPU ms spent inside the in-memory sources building their answers (each page's and read's fresh
+ * operation objects): the stand-in for the SDK's deserialization, measured so the engine's own CPU
+ * can be told from it. Building a page is synchronous, so the process's CPU while it runs is the
+ * page's (CPU, not elapsed time: a busy machine that preempts the process does not inflate it, and
+ * it is part of the process's CPU of the same window, so the engine's share is never negative).
  */
 let sourceMs = 0
 const timed = <A>(build: () => A): A => {
-  const started = performance.now()
+  const started = process.cpuUsage()
   try {
     return build()
   } finally {
-    sourceMs += performance.now() - started
+    const used = process.cpuUsage(started)
+    sourceMs += (used.user + used.system) / 1000
   }
 }
 

@@ -62,8 +62,11 @@ describe("the benchmark, smoke-sized", () => {
       // In memory, the sources' own share is measured and taken out of the engine's; through the
       // SDK clients nothing is taken out.
       if (s.sources === "engine") {
-        expect(s.sourceMsPerRound).toBeGreaterThan(0)
+        // Measured (at 30 operations it may round to 0.0 ms), and a part of the process's CPU.
+        expect(s.sourceMsPerRound).toBeTypeOf("number")
+        expect(s.sourceMsPerRound).toBeGreaterThanOrEqual(0)
         expect(s.engineCpuMsPerRound).toBeCloseTo(s.cpuMsPerRound - s.sourceMsPerRound!, 0)
+        expect(s.engineCpuMsPerRound).toBeLessThanOrEqual(s.cpuMsPerRound)
         expect(s.engineCpuMsPerRound).toBeGreaterThan(0)
       } else {
         expect(s.sourceMsPerRound).toBeNull()
