@@ -136,6 +136,45 @@ describe("per-waiter deadlines, grace and aborts", () => {
     expect(gets(calls, "op-1").length).toBe(21)
   })
 
+  it("the last snapshot a timed-out wait reports is the answer's content, with raw as the service gave it", async () => {
+    class Reply {
+      constructor(readonly id: string) {}
+    }
+    const nested = { Targets: { NAMESPACE: "ns-1" } }
+    const raws: Record<string, unknown> = {
+      "op-1": { Status: "PENDING", nested },
+      "op-2": ["PENDING", nested],
+      "op-3": new Reply("op-3"),
+      "op-4": "PENDING"
+    }
+    const { source } = worldSource("servicediscovery", (r) =>
+      op("running", { raw: raws[r.id], resource: { type: "NAMESPACE", id: `ns-${r.id}` } }, r)
+    )
+    const outcomes = await onClock([source], () =>
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(
+          Waiter.waitForAll([refN(1), refN(2), refN(3), refN(4)], { ...every(second), timeout: "5 seconds" })
+        )
+        yield* advance(10 * second)
+        return yield* Fiber.join(fiber)
+      })
+    )
+    const lastSeen = outcomes.map((o) =>
+      o.ok || !hasReason(o.error, "WaitTimeout") ? undefined : o.error.reason.lastSeen
+    )
+    expect(lastSeen.map((l) => l?.resource)).toEqual(
+      [1, 2, 3, 4].map((n) => ({ type: "NAMESPACE", id: `ns-op-${n}` }))
+    )
+    // The engine keeps its own copy of a plain raw object's top level; what lies under it, and any
+    // other raw (an array, a class instance, a string), is the service's own value.
+    expect(lastSeen[0]?.raw).toEqual(raws["op-1"])
+    expect((lastSeen[0]?.raw as { nested: unknown }).nested).toBe(nested)
+    expect(lastSeen[1]?.raw).toBe(raws["op-2"])
+    expect(lastSeen[2]?.raw).toBe(raws["op-3"])
+    expect(lastSeen[2]?.raw).toBeInstanceOf(Reply)
+    expect(lastSeen[3]?.raw).toBe("PENDING")
+  })
+
   it("an aborted wait stops its own polls; a wait on another operation goes on", async () => {
     const { source, calls } = worldSource(
       "servicediscovery",
