@@ -168,7 +168,7 @@ describe("per-waiter deadlines, grace and aborts", () => {
     // The engine keeps its own copy of a plain raw object's top level; what lies under it, and any
     // other raw (an array, a class instance, a string), is the service's own value.
     expect(lastSeen[0]?.raw).toEqual(raws["op-1"])
-    expect((lastSeen[0]?.raw as { nested: unknown }).nested).toBe(nested)
+    expect((lastSeen[0]?.raw as { nested?: unknown } | undefined)?.nested).toBe(nested)
     expect(lastSeen[1]?.raw).toBe(raws["op-2"])
     expect(lastSeen[2]?.raw).toBe(raws["op-3"])
     expect(lastSeen[2]?.raw).toBeInstanceOf(Reply)
